@@ -1,0 +1,299 @@
+//! The `check` pipeline: config → discovery → parallel load and schema validation → estate
+//! index → sorted findings.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config;
+use crate::diag::{rules, Fatal, Finding};
+use crate::discover::{self, io_message, slash_path, Filter};
+use crate::estate::{classify, Classified, Entity, Estate};
+use crate::schema;
+use crate::source::{FileId, SourceFile, SourceMap, Span, MAX_FILE_BYTES};
+use crate::yaml::{self, ErrorKind};
+
+/// What `check` was asked to do.
+#[derive(Debug, Default, Clone)]
+pub struct CheckOptions {
+    /// Files and folders to check; `.` when empty.
+    pub paths: Vec<PathBuf>,
+    /// A config file named with `--config`, instead of searching upward.
+    pub config: Option<PathBuf>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+/// The result of a run: every file read, every finding (sorted), and counts.
+#[derive(Debug)]
+pub struct Outcome {
+    pub sources: SourceMap,
+    pub findings: Vec<Finding>,
+    pub estate: Estate,
+    /// Files read.
+    pub files: usize,
+    /// `estatelint/v1` documents checked.
+    pub documents: usize,
+    /// Some file or folder could not be read: the run is incomplete (exit code 2).
+    pub incomplete: bool,
+}
+
+pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
+    let paths = if opts.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        opts.paths.clone()
+    };
+    let loaded = match &opts.config {
+        Some(path) if !path.is_file() => {
+            return Err(Fatal::message(format!(
+                "config `{}` not found",
+                slash_path(path)
+            )))
+        }
+        Some(path) => config::load(path)?,
+        None => match config::find(&paths[0]) {
+            Some(path) => config::load(&path)?,
+            None => config::Loaded::none(),
+        },
+    };
+    let filter = build_filter(&loaded, opts)?;
+    let found = discover::discover(&paths, &filter).map_err(|missing| {
+        Fatal::message(format!(
+            "no such file or folder: `{}`",
+            slash_path(&missing)
+        ))
+    })?;
+
+    let results: Vec<FileResult> = found
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(i, path)| check_file(FileId(i as u32), path))
+        .collect();
+
+    let mut sources = SourceMap::default();
+    let mut findings = Vec::new();
+    let mut entities = Vec::new();
+    let mut documents = 0;
+    let mut incomplete = false;
+    for r in results {
+        sources.add(r.source);
+        findings.extend(r.findings);
+        entities.extend(r.entities);
+        documents += r.documents;
+        incomplete |= r.unreadable;
+    }
+    let files = sources.len();
+    for (path, message) in found.errors {
+        let id = sources.add(SourceFile::new(
+            path.clone(),
+            display_name(&path),
+            Arc::from(""),
+        ));
+        findings.push(Finding::error(
+            rules::IO,
+            id,
+            Span::default(),
+            format!("cannot read: {message}"),
+        ));
+        incomplete = true;
+    }
+    let (estate, index_findings) = Estate::build(entities);
+    findings.extend(index_findings);
+    sort_findings(&sources, &mut findings);
+    Ok(Outcome {
+        sources,
+        findings,
+        estate,
+        files,
+        documents,
+        incomplete,
+    })
+}
+
+fn build_filter(loaded: &config::Loaded, opts: &CheckOptions) -> Result<Filter, Fatal> {
+    for (key, globs) in [
+        ("include", &loaded.config.include),
+        ("exclude", &loaded.config.exclude),
+    ] {
+        for (i, g) in globs.iter().enumerate() {
+            if let Err(e) = Filter::new(&loaded.dir, std::slice::from_ref(g), &[]) {
+                let index = i.to_string();
+                return Err(loaded.fatal(
+                    loaded.span_of(&[key, &index]),
+                    format!("invalid {key} glob `{}`: {}", e.glob, e.error),
+                    None,
+                ));
+            }
+        }
+    }
+    let include: Vec<String> = loaded
+        .config
+        .include
+        .iter()
+        .chain(&opts.include)
+        .cloned()
+        .collect();
+    let exclude: Vec<String> = loaded
+        .config
+        .exclude
+        .iter()
+        .chain(&opts.exclude)
+        .cloned()
+        .collect();
+    Filter::new(&loaded.dir, &include, &exclude)
+        .map_err(|e| Fatal::message(format!("invalid glob `{}`: {}", e.glob, e.error)))
+}
+
+/// Sorts findings by file, then position, then rule and message: the same bytes out whatever
+/// the thread count.
+pub fn sort_findings(sources: &SourceMap, findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        let name = |f: &Finding| sources.get(f.primary.file).name.as_str();
+        name(a)
+            .cmp(name(b))
+            .then(a.primary.span.cmp(&b.primary.span))
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+}
+
+fn display_name(path: &Path) -> String {
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    slash_path(&rel)
+}
+
+struct FileResult {
+    source: SourceFile,
+    findings: Vec<Finding>,
+    entities: Vec<Entity>,
+    documents: usize,
+    unreadable: bool,
+}
+
+/// Reads, loads and schema-checks one file. Never fails: problems become findings.
+fn check_file(id: FileId, path: &Path) -> FileResult {
+    let name = display_name(path);
+    let mut result = FileResult {
+        source: SourceFile::new(path.to_path_buf(), name, Arc::from("")),
+        findings: Vec::new(),
+        entities: Vec::new(),
+        documents: 0,
+        unreadable: false,
+    };
+    let bytes = match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            result.findings.push(Finding::error(
+                rules::IO,
+                id,
+                Span::default(),
+                format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20),
+            ));
+            result.unreadable = true;
+            return result;
+        }
+        Ok(_) => std::fs::read(path),
+        Err(e) => Err(e),
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            result.findings.push(Finding::error(
+                rules::IO,
+                id,
+                Span::default(),
+                format!("cannot read: {}", io_message(&e)),
+            ));
+            result.unreadable = true;
+            return result;
+        }
+    };
+    let text: Arc<str> = match String::from_utf8(bytes) {
+        Ok(s) => s.into(),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let lossy: Arc<str> = String::from_utf8_lossy(&bytes).into();
+            let (message, span) =
+                if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+                    ("file is UTF-16 encoded".to_string(), Span::new(0, 0))
+                } else {
+                    let bad = lossy[at..].chars().next().map_or(0, char::len_utf8);
+                    (
+                        format!("file is not valid UTF-8 (byte {at})"),
+                        Span::new(at, at + bad),
+                    )
+                };
+            result.source = SourceFile::new(result.source.path, result.source.name, lossy);
+            result.findings.push(
+                Finding::error(rules::ENCODING, id, span, message)
+                    .with_label("not UTF-8")
+                    .with_help("save the file as UTF-8"),
+            );
+            return result;
+        }
+    };
+    result.source = SourceFile::new(result.source.path, result.source.name, text.clone());
+    let loaded = yaml::load(&text);
+    for err in loaded.errors {
+        let rule = match err.kind {
+            ErrorKind::Syntax => rules::SYNTAX,
+            ErrorKind::DuplicateKey => rules::DUPLICATE_KEY,
+            ErrorKind::TooDeep => rules::TOO_DEEP,
+            ErrorKind::AliasLimit => rules::ALIAS_LIMIT,
+        };
+        let mut f = Finding::error(rule, id, err.span, err.message);
+        if let Some((span, caption)) = err.related {
+            f = f
+                .with_related(id, span, caption)
+                .with_label("repeated here")
+                .with_help("a key may appear once per mapping: remove one, or merge their values");
+        }
+        f = match err.kind {
+            ErrorKind::Syntax => f.with_label("here"),
+            ErrorKind::TooDeep => f.with_help(format!(
+                "estate documents are shallow; nesting past {} levels is refused",
+                yaml::MAX_DEPTH
+            )),
+            ErrorKind::AliasLimit => f.with_help(
+                "this document's anchors and aliases expand too far (an alias bomb?); write the values out",
+            ),
+            ErrorKind::DuplicateKey => f,
+        };
+        result.findings.push(f);
+    }
+    for doc in loaded.documents {
+        match classify(&doc.root, id) {
+            Classified::Skip => {}
+            Classified::Invalid(f) => {
+                result.documents += 1;
+                result.findings.push(f);
+            }
+            Classified::Entity(kind) => {
+                result.documents += 1;
+                let name = doc
+                    .root
+                    .get_path("metadata.name")
+                    .and_then(|n| Some((n.as_str()?.to_string(), n.span)));
+                result.findings.extend(schema::validate(
+                    kind,
+                    &doc.root,
+                    id,
+                    name.as_ref().map(|n| n.0.as_str()),
+                ));
+                result.entities.push(Entity {
+                    kind,
+                    file: id,
+                    root: doc.root,
+                    name,
+                });
+            }
+        }
+    }
+    result
+}

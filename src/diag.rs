@@ -1,0 +1,171 @@
+//! Findings: what the tool reports (rule, severity, message, help, primary and related labels).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A location with an optional caption.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+}
+
+/// One problem found in the estate (or in its files).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Full rule id, e.g. `estatelint/schema` or `continuity/backup-coverage`.
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    /// The node that is wrong; its caption is shown under the underline.
+    pub primary: Label,
+    /// Other places involved: the first definition of a duplicate, the rest of a cycle.
+    pub related: Vec<Label>,
+}
+
+impl Finding {
+    pub fn new(rule: &str, severity: Severity, file: FileId, span: Span, message: String) -> Self {
+        Finding {
+            rule: rule.to_string(),
+            severity,
+            message,
+            help: None,
+            primary: Label {
+                file,
+                span,
+                message: String::new(),
+            },
+            related: Vec::new(),
+        }
+    }
+
+    pub fn error(rule: &str, file: FileId, span: Span, message: String) -> Self {
+        Finding::new(rule, Severity::Error, file, span, message)
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, caption: impl Into<String>) -> Self {
+        self.primary.message = caption.into();
+        self
+    }
+
+    pub fn with_related(mut self, file: FileId, span: Span, caption: impl Into<String>) -> Self {
+        self.related.push(Label {
+            file,
+            span,
+            message: caption.into(),
+        });
+        self
+    }
+}
+
+/// The tool could not do its job (exit code 2): a bad flag, an unreadable or invalid config.
+/// Where the problem is in a file, `findings` locate it there.
+#[derive(Debug)]
+pub struct Fatal {
+    pub message: String,
+    pub sources: SourceMap,
+    pub findings: Vec<Finding>,
+}
+
+impl Fatal {
+    pub fn message(message: impl Into<String>) -> Fatal {
+        Fatal {
+            message: message.into(),
+            sources: SourceMap::default(),
+            findings: Vec::new(),
+        }
+    }
+
+    /// A problem at `finding` in `file` (the finding's file id is replaced).
+    pub fn in_file(message: impl Into<String>, file: &SourceFile, mut finding: Finding) -> Fatal {
+        let mut sources = SourceMap::default();
+        let id = sources.add(file.clone());
+        finding.primary.file = id;
+        Fatal {
+            message: message.into(),
+            sources,
+            findings: vec![finding],
+        }
+    }
+}
+
+/// Core rule ids: what the tool itself reports before any rule pack runs.
+pub mod rules {
+    pub const IO: &str = "estatelint/io";
+    pub const ENCODING: &str = "estatelint/encoding";
+    pub const SYNTAX: &str = "estatelint/syntax";
+    pub const DUPLICATE_KEY: &str = "estatelint/duplicate-key";
+    pub const TOO_DEEP: &str = "estatelint/too-deep";
+    pub const ALIAS_LIMIT: &str = "estatelint/alias-limit";
+    pub const UNKNOWN_KIND: &str = "estatelint/unknown-kind";
+    pub const API_VERSION: &str = "estatelint/api-version";
+    pub const SCHEMA: &str = "estatelint/schema";
+    pub const DUPLICATE_NAME: &str = "estatelint/duplicate-name";
+    pub const UNRESOLVED_REFERENCE: &str = "estatelint/unresolved-reference";
+    pub const MULTIPLE_ORGANIZATIONS: &str = "estatelint/multiple-organizations";
+}
+
+/// A did-you-mean: the candidate closest to `word`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|&(score, _)| score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_finds_typos_but_not_strangers() {
+        let names = ["platform-team", "payments-team", "data-team"];
+        assert_eq!(did_you_mean("platfrom-team", names), Some("platform-team"));
+        assert_eq!(did_you_mean("Sytem", ["System", "Owner"]), Some("System"));
+        assert_eq!(did_you_mean("legacy-fax-server", names), None);
+    }
+}

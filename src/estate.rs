@@ -1,0 +1,255 @@
+//! The estate: entities read from the documents, and the index over them (names unique per
+//! kind, references resolved, reverse references) with the findings that building it yields.
+
+use std::collections::HashMap;
+
+use crate::diag::{did_you_mean, rules, Finding};
+use crate::kind::{Kind, API_VERSION, NON_ESTATE_KINDS};
+use crate::source::{FileId, Span};
+use crate::yaml::Node;
+
+/// One estate document: a kind, a name, and its tree.
+#[derive(Debug)]
+pub struct Entity {
+    pub kind: Kind,
+    pub file: FileId,
+    pub root: Node,
+    /// `metadata.name` and its span, when it is a string.
+    pub name: Option<(String, Span)>,
+}
+
+impl Entity {
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_ref().map(|(n, _)| n.as_str())
+    }
+}
+
+/// What a YAML document is to the linter.
+pub enum Classified {
+    /// Not an estatelint document (another tool's YAML, a rule pack): passed over.
+    Skip,
+    Entity(Kind),
+    /// An `estatelint/v1` document that cannot be an entity.
+    Invalid(Finding),
+}
+
+/// Decides whether a document is an estate entity, and of which kind.
+pub fn classify(root: &Node, file: FileId) -> Classified {
+    let Some(api) = root.entry("apiVersion") else {
+        return Classified::Skip;
+    };
+    match api.value.as_str() {
+        Some(API_VERSION) => {}
+        Some(other) if other.starts_with("estatelint/") => {
+            return Classified::Invalid(
+                Finding::error(
+                    rules::API_VERSION,
+                    file,
+                    api.value.span,
+                    format!("unsupported apiVersion `{other}`"),
+                )
+                .with_label("not supported by this version")
+                .with_help(format!("this version of estatelint reads `{API_VERSION}`")),
+            )
+        }
+        _ => return Classified::Skip,
+    }
+    let Some(kind) = root.entry("kind") else {
+        return Classified::Invalid(
+            Finding::error(
+                rules::SCHEMA,
+                file,
+                api.key.span,
+                format!("`{API_VERSION}` document is missing required field `kind`"),
+            )
+            .with_label("`kind` missing here")
+            .with_help(format!("add `kind:` with one of {}", kinds_list())),
+        );
+    };
+    let Some(text) = kind.value.as_str() else {
+        return Classified::Invalid(
+            Finding::error(
+                rules::SCHEMA,
+                file,
+                kind.value.span,
+                format!("kind must be a string, found {}", kind.value.type_name()),
+            )
+            .with_help(format!("use one of {}", kinds_list())),
+        );
+    };
+    if NON_ESTATE_KINDS.contains(&text) {
+        return Classified::Skip;
+    }
+    match Kind::ALL.into_iter().find(|k| k.name() == text) {
+        Some(k) => Classified::Entity(k),
+        None => {
+            let help = match did_you_mean(text, Kind::ALL.map(Kind::name)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("known kinds: {}", kinds_list()),
+            };
+            Classified::Invalid(
+                Finding::error(
+                    rules::UNKNOWN_KIND,
+                    file,
+                    kind.value.span,
+                    format!("unknown kind `{text}`"),
+                )
+                .with_label("not an estate kind")
+                .with_help(help),
+            )
+        }
+    }
+}
+
+fn kinds_list() -> String {
+    Kind::ALL.map(|k| format!("`{}`", k.name())).join(", ")
+}
+
+/// All entities of a run, in file order, and lookups by kind and name.
+#[derive(Debug, Default)]
+pub struct Estate {
+    pub entities: Vec<Entity>,
+    by_name: HashMap<(Kind, String), usize>,
+}
+
+impl Estate {
+    /// Indexes `entities` (already in file and position order) and reports duplicate names,
+    /// a second Organization and unresolved references.
+    pub fn build(entities: Vec<Entity>) -> (Estate, Vec<Finding>) {
+        let mut estate = Estate {
+            entities,
+            by_name: HashMap::new(),
+        };
+        let mut findings = Vec::new();
+        let mut organization: Option<usize> = None;
+        for (i, e) in estate.entities.iter().enumerate() {
+            if e.kind == Kind::Organization {
+                match organization {
+                    None => organization = Some(i),
+                    Some(first) => {
+                        let first = &estate.entities[first];
+                        findings.push(
+                            Finding::error(
+                                rules::MULTIPLE_ORGANIZATIONS,
+                                e.file,
+                                kind_span(e),
+                                "estate defines more than one Organization".into(),
+                            )
+                            .with_label("second Organization")
+                            .with_related(first.file, kind_span(first), "first Organization")
+                            .with_help("merge them: an estate describes one organization"),
+                        );
+                    }
+                }
+            }
+            let Some((name, span)) = &e.name else {
+                continue;
+            };
+            match estate.by_name.get(&(e.kind, name.clone())) {
+                None => {
+                    estate.by_name.insert((e.kind, name.clone()), i);
+                }
+                Some(&first) => {
+                    let first = &estate.entities[first];
+                    let first_span = first.name.as_ref().map_or(Span::default(), |n| n.1);
+                    findings.push(
+                        Finding::error(
+                            rules::DUPLICATE_NAME,
+                            e.file,
+                            *span,
+                            format!("{} `{name}` is defined twice", e.kind.name()),
+                        )
+                        .with_label("defined again here")
+                        .with_related(first.file, first_span, "first defined here")
+                        .with_help(format!(
+                            "names are unique within a kind: rename one {} or remove the leftover copy",
+                            e.kind.name()
+                        )),
+                    );
+                }
+            }
+        }
+        findings.extend(estate.check_references());
+        (estate, findings)
+    }
+
+    pub fn lookup(&self, kind: Kind, name: &str) -> Option<&Entity> {
+        self.by_name
+            .get(&(kind, name.to_string()))
+            .map(|&i| &self.entities[i])
+    }
+
+    fn names_of(&self, kind: Kind) -> impl Iterator<Item = &str> {
+        self.by_name
+            .keys()
+            .filter(move |(k, _)| *k == kind)
+            .map(|(_, n)| n.as_str())
+    }
+
+    /// Every reference field value of an entity, with the field it is in.
+    pub fn references(
+        entity: &Entity,
+    ) -> impl Iterator<Item = (&'static crate::kind::RefField, &Node)> {
+        entity.kind.ref_fields().iter().flat_map(move |field| {
+            let node = entity.root.get_path(field.path);
+            let items: Vec<&Node> = match node {
+                Some(n) if field.many => n.as_seq().map(|s| s.iter().collect()).unwrap_or_default(),
+                Some(n) => vec![n],
+                None => Vec::new(),
+            };
+            items.into_iter().map(move |n| (field, n))
+        })
+    }
+
+    fn check_references(&self) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for e in &self.entities {
+            for (field, node) in Self::references(e) {
+                let Some(target) = node.as_str() else {
+                    continue;
+                };
+                if self.lookup(field.target, target).is_some() {
+                    continue;
+                }
+                let field_name = field.path.rsplit('.').next().unwrap_or(field.path);
+                let owner = match e.name() {
+                    Some(n) => format!(" of {} `{n}`", e.kind.name()),
+                    None => String::new(),
+                };
+                let mut f = Finding::error(
+                    rules::UNRESOLVED_REFERENCE,
+                    e.file,
+                    node.span,
+                    format!(
+                        "{field_name} `{target}`{owner} is not a defined {}",
+                        field.target.name()
+                    ),
+                )
+                .with_label(format!("no {} by this name", field.target.name()));
+                match did_you_mean(target, self.names_of(field.target)) {
+                    Some(s) => {
+                        let close = self.lookup(field.target, s);
+                        f = f.with_help(format!("did you mean `{s}`?"));
+                        if let Some((c, (_, span))) =
+                            close.and_then(|c| Some((c, c.name.as_ref()?)))
+                        {
+                            f = f.with_related(c.file, *span, format!("`{s}` is defined here"));
+                        }
+                    }
+                    None => {
+                        f = f.with_help(format!(
+                            "define a {} named `{target}`, or correct the name",
+                            field.target.name()
+                        ))
+                    }
+                }
+                findings.push(f);
+            }
+        }
+        findings
+    }
+}
+
+fn kind_span(e: &Entity) -> Span {
+    e.root.get("kind").map_or(e.root.span, |n| n.span)
+}

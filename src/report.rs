@@ -1,0 +1,384 @@
+//! Output formats: human (miette graphical), compact (`file:line:col: severity[rule] message`)
+//! and JSON (documented by `schemas/report.schema.json`), plus the closing summary.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+use serde::Serialize;
+
+use crate::diag::{Finding, Label, Severity};
+use crate::source::{SourceMap, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Diagnostics with the YAML underlined (miette).
+    Human,
+    /// One line per finding: `file:line:col: severity[rule] message`.
+    Compact,
+    /// A JSON document (see `estatelint schema report`).
+    Json,
+}
+
+/// Counts that close a report.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub documents: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn new(files: usize, documents: usize, findings: &[Finding]) -> Summary {
+        let count = |s| findings.iter().filter(|f| f.severity == s).count();
+        Summary {
+            files,
+            documents,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+        }
+    }
+
+    /// The last line of human output.
+    pub fn line(&self) -> String {
+        let total = self.errors + self.warnings + self.infos;
+        let checked = format!(
+            "{} {} ({} {})",
+            self.files,
+            plural(self.files, "file", "files"),
+            self.documents,
+            plural(self.documents, "document", "documents")
+        );
+        if total == 0 {
+            return format!("no problems found in {checked}");
+        }
+        let mut parts = Vec::new();
+        for (n, one, many) in [
+            (self.errors, "error", "errors"),
+            (self.warnings, "warning", "warnings"),
+            (self.infos, "info", "infos"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {}", plural(n, one, many)));
+            }
+        }
+        format!(
+            "found {total} {} ({}) in {checked}",
+            plural(total, "problem", "problems"),
+            parts.join(", ")
+        )
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// Writes findings in `format`.
+pub fn render(
+    format: Format,
+    sources: &SourceMap,
+    findings: &[Finding],
+    summary: &Summary,
+    color: bool,
+) -> String {
+    match format {
+        Format::Human => human(sources, findings, summary, color),
+        Format::Compact => compact(sources, findings),
+        Format::Json => json(sources, findings, summary),
+    }
+}
+
+/// Human output: every finding drawn by miette, then the summary line.
+pub fn human(sources: &SourceMap, findings: &[Finding], summary: &Summary, color: bool) -> String {
+    let mut out = String::new();
+    for f in findings {
+        out.push_str(&render_finding(sources, f, color));
+        out.push('\n');
+    }
+    out.push_str(&summary.line());
+    out.push('\n');
+    out
+}
+
+/// One finding drawn by miette.
+pub fn render_finding(sources: &SourceMap, finding: &Finding, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_show_related_as_nested(true)
+        .with_width(100);
+    let diag = Drawn::new(sources, finding);
+    let mut out = String::new();
+    if handler.render_report(&mut out, &diag).is_err() {
+        out = format!(
+            "{}: {} [{}]\n",
+            finding.severity, finding.message, finding.rule
+        );
+    }
+    out
+}
+
+/// A finding as a miette diagnostic: primary and same-file labels in one snippet, labels in
+/// other files as related diagnostics with their own snippet.
+struct Drawn {
+    message: String,
+    code: Option<String>,
+    severity: Option<miette::Severity>,
+    help: Option<String>,
+    source: NamedSource<Arc<str>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Drawn>,
+}
+
+fn source_span(span: Span) -> miette::SourceSpan {
+    (span.start as usize, span.len()).into()
+}
+
+fn caption(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+impl Drawn {
+    fn new(sources: &SourceMap, f: &Finding) -> Drawn {
+        let file = sources.get(f.primary.file);
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            caption(&f.primary.message),
+            source_span(f.primary.span),
+        )];
+        let mut related = Vec::new();
+        for r in &f.related {
+            if r.file == f.primary.file {
+                labels.push(LabeledSpan::new_with_span(
+                    caption(&r.message),
+                    source_span(r.span),
+                ));
+            } else {
+                related.push(Drawn::related(sources, r));
+            }
+        }
+        Drawn {
+            message: f.message.clone(),
+            code: Some(f.rule.clone()),
+            severity: Some(match f.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+                Severity::Info => miette::Severity::Advice,
+            }),
+            help: f.help.clone(),
+            source: NamedSource::new(file.name.clone(), file.text.clone()),
+            labels,
+            related,
+        }
+    }
+
+    fn related(sources: &SourceMap, label: &Label) -> Drawn {
+        let file = sources.get(label.file);
+        Drawn {
+            message: label.message.clone(),
+            code: None,
+            severity: Some(miette::Severity::Advice),
+            help: None,
+            source: NamedSource::new(file.name.clone(), file.text.clone()),
+            labels: vec![LabeledSpan::new_primary_with_span(
+                caption(&label.message),
+                source_span(label.span),
+            )],
+            related: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Debug for Drawn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Drawn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Drawn {}
+
+impl Diagnostic for Drawn {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.severity
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))
+        }
+    }
+}
+
+/// `file:line:col: severity[rule] message`, one per line.
+pub fn compact(sources: &SourceMap, findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let file = sources.get(f.primary.file);
+        let at = file.line_col(f.primary.span.start);
+        out.push_str(&format!(
+            "{}:{}:{}: {}[{}] {}\n",
+            file.name, at.line, at.column, f.severity, f.rule, f.message
+        ));
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: JsonTool,
+    findings: Vec<JsonFinding<'a>>,
+    summary: &'a Summary,
+}
+
+#[derive(Serialize)]
+struct JsonTool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: Option<&'a str>,
+    file: &'a str,
+    span: JsonSpan,
+    range: JsonRange,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    file: &'a str,
+    span: JsonSpan,
+    range: JsonRange,
+}
+
+#[derive(Serialize)]
+struct JsonSpan {
+    offset: u32,
+    length: u32,
+}
+
+#[derive(Serialize)]
+struct JsonRange {
+    start: JsonPosition,
+    end: JsonPosition,
+}
+
+#[derive(Serialize)]
+struct JsonPosition {
+    line: usize,
+    column: usize,
+}
+
+fn json_location<'a>(sources: &'a SourceMap, label: &Label) -> (&'a str, JsonSpan, JsonRange) {
+    let file = sources.get(label.file);
+    let start = file.line_col(label.span.start);
+    let end = file.line_col(label.span.end);
+    (
+        &file.name,
+        JsonSpan {
+            offset: label.span.start,
+            length: label.span.end - label.span.start,
+        },
+        JsonRange {
+            start: JsonPosition {
+                line: start.line,
+                column: start.column,
+            },
+            end: JsonPosition {
+                line: end.line,
+                column: end.column,
+            },
+        },
+    )
+}
+
+/// The JSON report (pretty-printed, newline-terminated).
+pub fn json(sources: &SourceMap, findings: &[Finding], summary: &Summary) -> String {
+    let report = JsonReport {
+        version: 1,
+        tool: JsonTool {
+            name: "estatelint",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings: findings
+            .iter()
+            .map(|f| {
+                let (file, span, range) = json_location(sources, &f.primary);
+                JsonFinding {
+                    rule: &f.rule,
+                    severity: f.severity,
+                    message: &f.message,
+                    help: f.help.as_deref(),
+                    file,
+                    span,
+                    range,
+                    related: f
+                        .related
+                        .iter()
+                        .map(|r| {
+                            let (file, span, range) = json_location(sources, r);
+                            JsonRelated {
+                                message: &r.message,
+                                file,
+                                span,
+                                range,
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        summary,
+    };
+    // Serializing plain structs of strings and numbers cannot fail.
+    let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
+    s.push('\n');
+    s
+}

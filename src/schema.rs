@@ -1,0 +1,482 @@
+//! Schema validation: checks each document against its kind's embedded JSON Schema and turns
+//! every violation into a finding on the offending node, worded as a person would.
+
+use std::sync::LazyLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{JsonType, Validator};
+use serde_json::Value as Json;
+
+use crate::diag::{did_you_mean, rules, Finding};
+use crate::kind::Kind;
+use crate::source::{FileId, Span};
+use crate::value::{is_duration, is_percentage};
+use crate::yaml::{Node, Value};
+
+struct Compiled {
+    schema: Json,
+    validator: Validator,
+}
+
+static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
+    Kind::ALL
+        .iter()
+        .map(|kind| {
+            // The schemas are part of this crate and tested to compile (`schemas_compile`).
+            let schema: Json =
+                serde_json::from_str(kind.schema()).expect("embedded schema is JSON");
+            let validator = options().build(&schema).expect("embedded schema compiles");
+            Compiled { schema, validator }
+        })
+        .collect()
+});
+
+/// Validation options shared by every estate schema: draft 2020-12, formats asserted, the
+/// tool's own formats registered.
+pub fn options() -> jsonschema::ValidationOptions<'static> {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .with_format("estatelint-duration", is_duration)
+        .with_format("estatelint-percentage", is_percentage)
+}
+
+/// Every schema violation of one document, each on its node.
+pub fn validate(kind: Kind, root: &Node, file: FileId, name: Option<&str>) -> Vec<Finding> {
+    let compiled = &COMPILED[Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)];
+    let instance = root.to_json();
+    let entity = match name {
+        Some(n) => format!("{} `{}`", kind.name(), n),
+        None => kind.name().to_string(),
+    };
+    let mut out = Vec::new();
+    for error in compiled.validator.iter_errors(&instance) {
+        let pointer = pointer_segments(error.instance_path().as_str());
+        let schema_path = pointer_segments(error.schema_path().as_str());
+        let ctx = Ctx {
+            schema: &compiled.schema,
+            schema_path: &schema_path,
+            root,
+            pointer: &pointer,
+            file,
+            entity: &entity,
+        };
+        ctx.describe(error.kind(), &error.to_string(), &mut out);
+    }
+    out
+}
+
+struct Ctx<'a> {
+    schema: &'a Json,
+    /// Where the failing keyword is in the schema (through `$defs`, not through `$ref`).
+    schema_path: &'a [String],
+    root: &'a Node,
+    /// Where the failing value is in the document.
+    pointer: &'a [String],
+    file: FileId,
+    entity: &'a str,
+}
+
+impl Ctx<'_> {
+    fn finding(&self, span: Span, message: String) -> Finding {
+        Finding::error(rules::SCHEMA, self.file, span, message)
+    }
+
+    /// The subschema holding the failing keyword.
+    fn keyword_parent(&self) -> Option<&Json> {
+        let (_, parent) = self.schema_path.split_last()?;
+        walk(self.schema, parent)
+    }
+
+    /// The description of the failing field: on the keyword's subschema, or on the property
+    /// that `$ref`s it (looked up through the instance path from the root schema).
+    fn field_help(&self, pointer: &[String]) -> Option<String> {
+        let own = self
+            .keyword_parent()
+            .filter(|_| pointer.len() == self.pointer.len());
+        let desc = own
+            .and_then(|s| s.get("description"))
+            .filter(|_| own.is_some_and(|s| s.get("$ref").is_none()))
+            .or_else(|| property_schema(self.schema, pointer)?.get("description"))?
+            .as_str()?;
+        Some(format!("`{}`: {}", dotted(pointer), sentence(desc)))
+    }
+
+    fn describe(&self, kind: &ValidationErrorKind, fallback: &str, out: &mut Vec<Finding>) {
+        let located = self.root.locate(self.pointer);
+        let node = located.node;
+        let field = field_name(self.pointer);
+        let found = found(node);
+        let help = self.field_help(self.pointer);
+        let with_help = |f: Finding| match &help {
+            Some(h) => f.with_help(h.clone()),
+            None => f,
+        };
+        match kind {
+            ValidationErrorKind::AdditionalProperties { unexpected }
+            | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                let allowed: Vec<&str> = self
+                    .keyword_parent()
+                    .and_then(|s| s.get("properties"))
+                    .and_then(Json::as_object)
+                    .map(|p| p.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                for key in unexpected {
+                    let key_span = node
+                        .entry(key)
+                        .map_or(located.key_or_node_span(), |e| e.key.span);
+                    let place = if self.pointer.is_empty() {
+                        "at the top level".to_string()
+                    } else {
+                        format!("in `{}`", dotted(self.pointer))
+                    };
+                    let help = match did_you_mean(key, allowed.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None if self.pointer.first().map(String::as_str) == Some("metadata")
+                            || self.pointer.is_empty() =>
+                        {
+                            format!("allowed here: {}", list(&allowed))
+                        }
+                        None => format!(
+                            "allowed here: {}; a team's own data goes in `metadata.labels` or `metadata.annotations`",
+                            list(&allowed)
+                        ),
+                    };
+                    out.push(
+                        self.finding(
+                            key_span,
+                            format!("unknown field `{key}` {place} of {}", self.entity),
+                        )
+                        .with_label("unknown field")
+                        .with_help(help),
+                    );
+                }
+            }
+            ValidationErrorKind::Required { property } => {
+                let property = property.as_str().unwrap_or_default();
+                let holder = if self.pointer.is_empty() {
+                    format!("{} document", self.entity)
+                } else {
+                    format!("`{}` of {}", dotted(self.pointer), self.entity)
+                };
+                let mut child = self.pointer.to_vec();
+                child.push(property.to_string());
+                let help = property_schema(self.schema, &child)
+                    .and_then(|s| s.get("description"))
+                    .and_then(Json::as_str)
+                    .map(|d| format!("add `{property}`: {}", sentence(d)))
+                    .unwrap_or_else(|| format!("add `{property}`"));
+                out.push(
+                    self.finding(
+                        located.key_or_first_key_span(),
+                        format!("{holder} is missing required field `{property}`"),
+                    )
+                    .with_label(format!("`{property}` missing here"))
+                    .with_help(help),
+                );
+            }
+            ValidationErrorKind::Enum { options } => {
+                let opts = options.as_array().map(Vec::as_slice).unwrap_or_default();
+                let shown: Vec<String> = opts.iter().map(plain_json).collect();
+                let found = if node.as_str().is_some() && opts.iter().all(|o| !o.is_string()) {
+                    format!(
+                        "the string `\"{}\"`",
+                        shorten(node.as_str().unwrap_or_default())
+                    )
+                } else {
+                    found
+                };
+                let suggestion = node
+                    .as_str()
+                    .and_then(|s| did_you_mean(s, opts.iter().filter_map(Json::as_str)));
+                let f = self
+                    .finding(
+                        node.span,
+                        format!("{field} must be one of {}, found {found}", shown.join(", ")),
+                    )
+                    .with_label("not an allowed value");
+                out.push(match suggestion {
+                    Some(s) => f.with_help(format!("did you mean `{s}`?")),
+                    None => with_help(f),
+                });
+            }
+            ValidationErrorKind::Type { kind } => {
+                let expected = match kind {
+                    TypeKind::Single(t) => type_phrase(*t).to_string(),
+                    TypeKind::Multiple(set) => {
+                        let names: Vec<&str> = set.iter().map(type_phrase).collect();
+                        names.join(" or ")
+                    }
+                };
+                out.push(with_help(
+                    self.finding(
+                        node.span,
+                        format!("{field} must be {expected}, found {found}"),
+                    )
+                    .with_label(format!("expected {expected}")),
+                ));
+            }
+            ValidationErrorKind::Format { format } => {
+                let expected = match format.as_str() {
+                    "estatelint-duration" => {
+                        "a duration such as `15m`, `4h`, `30d`, `2w`, `18mo` or `1y`"
+                    }
+                    "estatelint-percentage" => "a percentage such as `40%`",
+                    "date" => "a date written `YYYY-MM-DD`",
+                    "email" => "an email address",
+                    "uri" => "an absolute URL such as `https://...`",
+                    _ => "in the expected format",
+                };
+                out.push(with_help(
+                    self.finding(
+                        node.span,
+                        format!("{field} must be {expected}, found {found}"),
+                    )
+                    .with_label(format!(
+                        "not {}",
+                        expected.split(" such as").next().unwrap_or(expected)
+                    )),
+                ));
+            }
+            ValidationErrorKind::Minimum { limit }
+            | ValidationErrorKind::ExclusiveMinimum { limit } => {
+                let how = if matches!(kind, ValidationErrorKind::Minimum { .. }) {
+                    "at least"
+                } else {
+                    "more than"
+                };
+                out.push(with_help(self.finding(
+                    node.span,
+                    format!("{field} must be {how} {limit}, found {found}"),
+                )));
+            }
+            ValidationErrorKind::Maximum { limit }
+            | ValidationErrorKind::ExclusiveMaximum { limit } => {
+                let how = if matches!(kind, ValidationErrorKind::Maximum { .. }) {
+                    "at most"
+                } else {
+                    "less than"
+                };
+                out.push(with_help(self.finding(
+                    node.span,
+                    format!("{field} must be {how} {limit}, found {found}"),
+                )));
+            }
+            ValidationErrorKind::MinItems { limit } => {
+                let items = if *limit == 1 {
+                    "item".to_string()
+                } else {
+                    format!("{limit} items")
+                };
+                let at_least = if *limit == 1 {
+                    "at least one"
+                } else {
+                    "at least"
+                };
+                out.push(with_help(self.finding(
+                    node.span,
+                    format!("{field} must list {at_least} {items}"),
+                )));
+            }
+            ValidationErrorKind::UniqueItems => {
+                let items = node.as_seq().unwrap_or_default();
+                let dup = items.iter().enumerate().find_map(|(j, item)| {
+                    let first = items[..j].iter().position(|p| p.value == item.value)?;
+                    Some((first, j))
+                });
+                match dup {
+                    Some((first, j)) => out.push(
+                        self.finding(
+                            items[j].span,
+                            format!("{field} lists {} twice", found_value(&items[j])),
+                        )
+                        .with_label("repeated here")
+                        .with_related(self.file, items[first].span, "first listed here")
+                        .with_help("remove the repeated item"),
+                    ),
+                    None => {
+                        out.push(self.finding(node.span, format!("{field} has repeated items")))
+                    }
+                }
+            }
+            ValidationErrorKind::Pattern { pattern } => {
+                out.push(with_help(self.finding(
+                    node.span,
+                    format!("{field} must match `{pattern}`, found {found}"),
+                )));
+            }
+            ValidationErrorKind::MinLength { limit } => out.push(with_help(self.finding(
+                node.span,
+                format!("{field} must be at least {limit} characters long"),
+            ))),
+            ValidationErrorKind::MaxLength { limit } => out.push(with_help(self.finding(
+                node.span,
+                format!("{field} must be at most {limit} characters long"),
+            ))),
+            ValidationErrorKind::Constant { expected_value } => out.push(self.finding(
+                node.span,
+                format!(
+                    "{field} must be {}, found {found}",
+                    plain_json(expected_value)
+                ),
+            )),
+            _ => out.push(with_help(
+                self.finding(node.span, lowercase_first(fallback)),
+            )),
+        }
+    }
+}
+
+/// Splits a JSON pointer into unescaped segments.
+pub fn pointer_segments(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// Walks a schema by schema-path segments.
+fn walk<'a>(schema: &'a Json, path: &[String]) -> Option<&'a Json> {
+    path.iter().try_fold(schema, |s, seg| match s {
+        Json::Object(m) => m.get(seg),
+        Json::Array(a) => a.get(seg.parse::<usize>().ok()?),
+        _ => None,
+    })
+}
+
+/// The schema of the property at an instance location, following `properties`, `items`,
+/// `additionalProperties` and local `$ref`s.
+fn property_schema<'a>(root: &'a Json, pointer: &[String]) -> Option<&'a Json> {
+    let mut here = root;
+    for seg in pointer {
+        let resolved = resolve_ref(root, here);
+        here = if let Some(p) = resolved.get("properties").and_then(|p| p.get(seg)) {
+            p
+        } else if let Some(items) = resolved.get("items") {
+            items
+        } else {
+            resolved
+                .get("additionalProperties")
+                .filter(|a| a.is_object())?
+        };
+    }
+    Some(here)
+}
+
+fn resolve_ref<'a>(root: &'a Json, schema: &'a Json) -> &'a Json {
+    match schema
+        .get("$ref")
+        .and_then(Json::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
+        Some(pointer) => root.pointer(pointer).unwrap_or(schema),
+        None => schema,
+    }
+}
+
+/// `spec.continuity.rpo`, `spec.dependsOn[1]`.
+fn dotted(pointer: &[String]) -> String {
+    let mut out = String::new();
+    for seg in pointer {
+        if seg.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(seg);
+        }
+    }
+    out
+}
+
+/// The field's own name (`tier`), or `dependsOn[1]` for an item, or `document` for the root.
+fn field_name(pointer: &[String]) -> String {
+    match pointer {
+        [] => "document".into(),
+        [.., parent, last] if last.parse::<usize>().is_ok() => format!("{parent}[{last}]"),
+        [.., last] => last.clone(),
+    }
+}
+
+fn found(node: &Node) -> String {
+    match &node.value {
+        Value::Seq(_) | Value::Map(_) | Value::Null => node.type_name().to_string(),
+        _ => found_value(node),
+    }
+}
+
+fn found_value(node: &Node) -> String {
+    format!("`{}`", shorten(&node.scalar_text().unwrap_or_default()))
+}
+
+fn shorten(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        s.replace('\n', "\\n")
+    } else {
+        let cut: String = s.chars().take(MAX).collect();
+        format!("{}…", cut.replace('\n', "\\n"))
+    }
+}
+
+fn plain_json(v: &Json) -> String {
+    match v {
+        Json::String(s) => format!("`{s}`"),
+        other => other.to_string(),
+    }
+}
+
+fn list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn type_phrase(t: JsonType) -> &'static str {
+    match t {
+        JsonType::Null => "null",
+        JsonType::Boolean => "a boolean (`true` or `false`)",
+        JsonType::Integer => "an integer",
+        JsonType::Number => "a number",
+        JsonType::String => "a string",
+        JsonType::Array => "a sequence",
+        JsonType::Object => "a mapping",
+    }
+}
+
+/// A schema description as help text: lowercase start, no trailing period.
+fn sentence(s: &str) -> String {
+    lowercase_first(s.trim().trim_end_matches('.'))
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if !chars.as_str().starts_with(|n: char| n.is_uppercase()) => {
+            c.to_lowercase().chain(chars).collect()
+        }
+        _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemas_compile() {
+        assert_eq!(COMPILED.len(), Kind::ALL.len());
+    }
+
+    #[test]
+    fn dotted_paths_read_naturally() {
+        let p = pointer_segments("/spec/dependsOn/1");
+        assert_eq!(dotted(&p), "spec.dependsOn[1]");
+        assert_eq!(field_name(&p), "dependsOn[1]");
+        assert_eq!(field_name(&[]), "document");
+    }
+}

@@ -1,0 +1,215 @@
+//! Source files as read from disk: their text, display name, and byte-offset ↔ line/column maps.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+/// A byte range `[start, end)` in one source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        // Files larger than u32::MAX bytes are refused when read (see `MAX_FILE_BYTES`),
+        // so every offset fits.
+        Span {
+            start: start as u32,
+            end: end.max(start) as u32,
+        }
+    }
+
+    pub fn empty(at: usize) -> Span {
+        Span::new(at, at)
+    }
+
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The smallest span covering both.
+    pub fn join(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// Largest file the tool reads; offsets are stored as `u32`.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// One file's text and name. Text that is not valid UTF-8 is kept lossily (for display only).
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// The path as shown to users: relative to where the tool was run, `/`-separated.
+    pub name: String,
+    pub text: Arc<str>,
+    line_starts: OnceLock<Vec<u32>>,
+}
+
+/// A 1-based line and column; columns count Unicode scalar values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, name: String, text: Arc<str>) -> SourceFile {
+        SourceFile {
+            path,
+            name,
+            text,
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| (i + 1) as u32),
+            );
+            starts
+        })
+    }
+
+    /// Line and column of a byte offset (clamped to the file and to a character boundary).
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        let mut offset = (offset as usize).min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s as usize <= offset) - 1;
+        let start = starts[line] as usize;
+        let column = self.text[start..offset].chars().count() + 1;
+        LineCol {
+            line: line + 1,
+            column,
+        }
+    }
+}
+
+/// All files of one run, addressed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId((self.files.len() - 1) as u32)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// Converts the character offsets that saphyr-parser reports into byte offsets.
+///
+/// Positions arrive almost in order, so a cursor that walks from the previous position costs
+/// O(1) amortised per lookup; pure-ASCII text (the common case) is the identity.
+pub struct CharToByte<'a> {
+    text: &'a str,
+    ascii: bool,
+    char_pos: usize,
+    byte_pos: usize,
+}
+
+impl<'a> CharToByte<'a> {
+    pub fn new(text: &'a str) -> Self {
+        CharToByte {
+            text,
+            ascii: text.is_ascii(),
+            char_pos: 0,
+            byte_pos: 0,
+        }
+    }
+
+    pub fn byte(&mut self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
+        let bytes = self.text.as_bytes();
+        while self.char_pos < char_index && self.byte_pos < bytes.len() {
+            self.byte_pos += utf8_len(bytes[self.byte_pos]);
+            self.char_pos += 1;
+        }
+        while self.char_pos > char_index && self.byte_pos > 0 {
+            self.byte_pos -= 1;
+            while self.byte_pos > 0 && !self.text.is_char_boundary(self.byte_pos) {
+                self.byte_pos -= 1;
+            }
+            self.char_pos -= 1;
+        }
+        self.byte_pos.min(bytes.len())
+    }
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_to_byte_walks_both_ways_over_multibyte_text() {
+        let text = "aé€😀b";
+        let mut c = CharToByte::new(text);
+        assert_eq!(c.byte(4), 10);
+        assert_eq!(c.byte(1), 1);
+        assert_eq!(c.byte(2), 3);
+        assert_eq!(c.byte(5), 11);
+        assert_eq!(c.byte(99), 11);
+        assert_eq!(c.byte(0), 0);
+    }
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let f = SourceFile::new("x".into(), "x".into(), "ä: 1\nbé: ü\n".into());
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(6), LineCol { line: 2, column: 1 });
+        // `ü` starts after "bé: " = 1 + 2 + 2 bytes into line 2
+        assert_eq!(f.line_col(11), LineCol { line: 2, column: 5 });
+        // inside a multi-byte character: clamped back to its start
+        assert_eq!(f.line_col(12), LineCol { line: 2, column: 5 });
+        assert_eq!(f.line_col(1000).line, 3);
+    }
+}

@@ -1,0 +1,687 @@
+//! Spanned YAML loader: builds a tree from saphyr-parser events in which every node carries its
+//! byte range, with YAML 1.2 core typing and bounds on depth and alias expansion.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
+
+use crate::source::{CharToByte, Span};
+
+/// Deepest nesting of collections a document may have.
+pub const MAX_DEPTH: usize = 128;
+/// Most nodes that alias expansion may add to one document.
+pub const MAX_ALIAS_NODES: usize = 100_000;
+
+/// A YAML node and the bytes it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub span: Span,
+    pub value: Value,
+}
+
+/// A mapping entry: the key node and the value node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Box<str>),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The entry of a mapping whose key is the string `key`.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?
+            .iter()
+            .find(|e| e.key.scalar_text().as_deref() == Some(key))
+    }
+
+    /// The value of a mapping under `key`.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// Follows a dotted path of mapping keys (`spec.continuity.rpo`).
+    pub fn get_path(&self, path: &str) -> Option<&Node> {
+        path.split('.').try_fold(self, |node, key| node.get(key))
+    }
+
+    /// A scalar's text as a mapping key or in a message: strings as they are, other scalars in
+    /// their canonical YAML spelling. Collections have none.
+    pub fn scalar_text(&self) -> Option<Cow<'_, str>> {
+        Some(match &self.value {
+            Value::Str(s) => Cow::Borrowed(&**s),
+            Value::Null => Cow::Borrowed("null"),
+            Value::Bool(b) => Cow::Owned(b.to_string()),
+            Value::Int(i) => Cow::Owned(i.to_string()),
+            Value::Float(f) => Cow::Owned(f.to_string()),
+            Value::Seq(_) | Value::Map(_) => return None,
+        })
+    }
+
+    /// Number of nodes in this subtree (itself included).
+    pub fn size(&self) -> usize {
+        1 + match &self.value {
+            Value::Seq(items) => items.iter().map(Node::size).sum(),
+            Value::Map(entries) => entries.iter().map(|e| e.key.size() + e.value.size()).sum(),
+            _ => 0,
+        }
+    }
+
+    /// The node as JSON, for schema validation. Mapping keys become their scalar text.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or_else(|| J::String(f.to_string())),
+            Value::Str(s) => J::String(s.to_string()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| {
+                        let key = e.key.scalar_text().map(Cow::into_owned);
+                        (
+                            key.unwrap_or_else(|| "<complex key>".into()),
+                            e.value.to_json(),
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A short description of the value's type, for messages ("a string", "a mapping").
+    pub fn type_name(&self) -> &'static str {
+        match &self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a sequence",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+/// The node a path of keys and indexes designates, and the mapping key that holds it.
+pub struct Located<'a> {
+    pub node: &'a Node,
+    pub key: Option<&'a Node>,
+}
+
+impl Located<'_> {
+    /// The key holding the node, or the node itself at the root.
+    pub fn key_or_node_span(&self) -> Span {
+        self.key.map_or(self.node.span, |k| k.span)
+    }
+
+    /// Where to report a field missing from this node: the key of the mapping that should
+    /// hold it, or for a document root, its first key.
+    pub fn key_or_first_key_span(&self) -> Span {
+        match self.key {
+            Some(k) => k.span,
+            None => self
+                .node
+                .as_map()
+                .and_then(|m| m.first())
+                .map_or(Span::empty(self.node.span.start as usize), |e| e.key.span),
+        }
+    }
+}
+
+impl Node {
+    /// Follows a JSON-pointer-like path (mapping keys, sequence indexes) as far as it goes.
+    pub fn locate<S: AsRef<str>>(&self, path: &[S]) -> Located<'_> {
+        let mut here = Located {
+            node: self,
+            key: None,
+        };
+        for segment in path {
+            let segment = segment.as_ref();
+            let next = match &here.node.value {
+                Value::Map(entries) => entries
+                    .iter()
+                    .find(|e| e.key.scalar_text().as_deref() == Some(segment))
+                    .map(|e| Located {
+                        node: &e.value,
+                        key: Some(&e.key),
+                    }),
+                Value::Seq(items) => segment
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map(|n| Located { node: n, key: None }),
+                _ => None,
+            };
+            match next {
+                Some(n) => here = n,
+                None => break,
+            }
+        }
+        here
+    }
+}
+
+/// One YAML document of a file.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub root: Node,
+}
+
+/// What went wrong while loading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    Syntax,
+    DuplicateKey,
+    TooDeep,
+    AliasLimit,
+}
+
+#[derive(Clone, Debug)]
+pub struct LoadError {
+    pub kind: ErrorKind,
+    pub span: Span,
+    pub message: String,
+    /// A second location, e.g. the first occurrence of a duplicate key.
+    pub related: Option<(Span, String)>,
+}
+
+/// Documents of one file, and the errors met while loading them. A document with a syntax
+/// error, too deep a nesting or too many alias expansions is left out; the others are kept.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub documents: Vec<Document>,
+    pub errors: Vec<LoadError>,
+}
+
+/// Loads every document of `text`. `text` may start with a UTF-8 byte-order mark.
+pub fn load(text: &str) -> Loaded {
+    let mut out = Loaded::default();
+    let mut base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    while base < text.len() {
+        match load_from(text, base, &mut out) {
+            None => break,
+            Some(error_at) => match next_document_start(text, base, error_at) {
+                Some(next) => base = next,
+                None => break,
+            },
+        }
+    }
+    out
+}
+
+/// Loads documents from `text[base..]`. On a syntax error, records it and returns its byte
+/// offset so that loading can resume at the next document.
+fn load_from(text: &str, base: usize, out: &mut Loaded) -> Option<usize> {
+    let input = &text[base..];
+    let mut parser = Parser::new_from_str(input);
+    let mut builder = Builder::new(input, base);
+    while let Some(event) = parser.next_event() {
+        match event {
+            Ok((event, span)) => {
+                let (start, end) = (
+                    builder.byte(span.start.index()),
+                    builder.byte(span.end.index()),
+                );
+                if let Some(done) = builder.event(event, Span::new(start, end), out) {
+                    out.documents.push(done);
+                }
+            }
+            Err(error) => {
+                let at = builder.byte(error.marker().index());
+                let char_len = text[at..].chars().next().map_or(0, char::len_utf8);
+                out.errors.push(LoadError {
+                    kind: ErrorKind::Syntax,
+                    span: Span::new(at, at + char_len),
+                    message: format!("invalid YAML: {}", error.info()),
+                    related: None,
+                });
+                return Some(at);
+            }
+        }
+    }
+    None
+}
+
+/// The byte offset of the first document marker (`---` or after `...`) on a line that starts
+/// after `base` and at or after the line holding `error_at`.
+fn next_document_start(text: &str, base: usize, error_at: usize) -> Option<usize> {
+    let mut line_start = text[..error_at].rfind('\n').map_or(0, |i| i + 1);
+    loop {
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i);
+        let line = &text[line_start..line_end];
+        let marker = |m: &str| {
+            line.strip_prefix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
+        };
+        if line_start > base && marker("---") {
+            return Some(line_start);
+        }
+        if marker("...") && line_end + 1 > base && line_end < text.len() {
+            return Some(line_end + 1);
+        }
+        if line_end >= text.len() {
+            return None;
+        }
+        line_start = line_end + 1;
+    }
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        flow: bool,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        flow: bool,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: Option<Node>,
+        /// Key text → index in `entries`, built once the mapping grows past a few keys.
+        index: Option<HashMap<Box<str>, usize>>,
+    },
+}
+
+/// Turns one parser run's events into documents.
+struct Builder<'a> {
+    input: &'a str,
+    base: usize,
+    chars: CharToByte<'a>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    root: Option<Node>,
+    /// Nodes added by alias expansion in the current document.
+    alias_nodes: usize,
+    /// Set once the current document is abandoned (too deep, alias bomb): later events up to
+    /// its end are skipped.
+    skipping: bool,
+}
+
+impl<'a> Builder<'a> {
+    fn new(input: &'a str, base: usize) -> Self {
+        Builder {
+            input,
+            base,
+            chars: CharToByte::new(input),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            root: None,
+            alias_nodes: 0,
+            skipping: false,
+        }
+    }
+
+    /// Byte offset in the whole file of a character index in this run's input.
+    fn byte(&mut self, char_index: usize) -> usize {
+        self.base + self.chars.byte(char_index)
+    }
+
+    fn is_flow_start(&self, span: Span) -> bool {
+        let at = span.start as usize - self.base;
+        // Anchors and tags may precede the bracket: `&a [1]`, `!!seq [1]`.
+        let text = &self.input[at..(span.end as usize - self.base).max(at)];
+        text.ends_with(['[', '{'])
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span, out: &mut Loaded) -> Option<Document> {
+        match event {
+            Event::DocumentStart(_) => {
+                self.stack.clear();
+                self.anchors.clear();
+                self.root = None;
+                self.alias_nodes = 0;
+                self.skipping = false;
+                None
+            }
+            Event::DocumentEnd => {
+                let root = self.root.take();
+                if self.skipping {
+                    return None;
+                }
+                root.map(|root| Document { root })
+            }
+            _ if self.skipping => None,
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    out.errors.push(LoadError {
+                        kind: ErrorKind::TooDeep,
+                        span: Span::new(span.start as usize, span.start as usize + 1),
+                        message: format!("nesting is deeper than {MAX_DEPTH} levels"),
+                        related: None,
+                    });
+                    self.abandon();
+                    return None;
+                }
+                let flow = self.is_flow_start(span);
+                let start = span.start as usize;
+                self.stack
+                    .push(if matches!(event, Event::SequenceStart(..)) {
+                        Frame::Seq {
+                            start,
+                            flow,
+                            anchor,
+                            items: Vec::new(),
+                        }
+                    } else {
+                        Frame::Map {
+                            start,
+                            flow,
+                            anchor,
+                            entries: Vec::new(),
+                            key: None,
+                            index: None,
+                        }
+                    });
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let frame = self.stack.pop()?;
+                let (node, anchor) = match frame {
+                    Frame::Seq {
+                        start,
+                        flow,
+                        anchor,
+                        items,
+                    } => {
+                        let end = collection_end(flow, span, items.last().map(|n| n.span));
+                        (
+                            Node {
+                                span: Span::new(start, end),
+                                value: Value::Seq(items),
+                            },
+                            anchor,
+                        )
+                    }
+                    Frame::Map {
+                        start,
+                        flow,
+                        anchor,
+                        entries,
+                        ..
+                    } => {
+                        let end = collection_end(flow, span, entries.last().map(|e| e.value.span));
+                        (
+                            Node {
+                                span: Span::new(start, end),
+                                value: Value::Map(entries),
+                            },
+                            anchor,
+                        )
+                    }
+                };
+                self.complete(node, anchor, out);
+                None
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = scalar_value(text, style, tag.as_deref());
+                self.complete(Node { span, value }, anchor, out);
+                None
+            }
+            Event::Alias(id) => {
+                let Some(target) = self.anchors.get(&id) else {
+                    // saphyr-parser rejects unknown aliases itself; keep a null just in case.
+                    self.complete(
+                        Node {
+                            span,
+                            value: Value::Null,
+                        },
+                        0,
+                        out,
+                    );
+                    return None;
+                };
+                let size = target.size();
+                self.alias_nodes += size;
+                if self.alias_nodes > MAX_ALIAS_NODES {
+                    out.errors.push(LoadError {
+                        kind: ErrorKind::AliasLimit,
+                        span,
+                        message: format!(
+                            "aliases expand to more than {MAX_ALIAS_NODES} nodes in this document"
+                        ),
+                        related: None,
+                    });
+                    self.abandon();
+                    return None;
+                }
+                let mut node = target.clone();
+                node.span = span;
+                self.complete(node, 0, out);
+                None
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
+        }
+    }
+
+    fn abandon(&mut self) {
+        self.skipping = true;
+        self.stack.clear();
+        self.anchors.clear();
+        self.root = None;
+    }
+
+    /// Attaches a finished node to its parent (or makes it the document root).
+    fn complete(&mut self, node: Node, anchor: usize, out: &mut Loaded) {
+        if anchor != 0 {
+            self.alias_nodes += node.size();
+            if self.alias_nodes > MAX_ALIAS_NODES {
+                out.errors.push(LoadError {
+                    kind: ErrorKind::AliasLimit,
+                    span: Span::new(node.span.start as usize, node.span.start as usize + 1),
+                    message: format!(
+                        "anchors and aliases hold more than {MAX_ALIAS_NODES} nodes in this document"
+                    ),
+                    related: None,
+                });
+                self.abandon();
+                return;
+            }
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                key,
+                index,
+                ..
+            }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => {
+                    if let Some(dup) = find_duplicate(entries, index, &k) {
+                        let first = entries[dup].key.span;
+                        out.errors.push(LoadError {
+                            kind: ErrorKind::DuplicateKey,
+                            span: k.span,
+                            message: format!(
+                                "duplicate key `{}`",
+                                k.scalar_text().unwrap_or_default()
+                            ),
+                            related: Some((first, "first defined here".into())),
+                        });
+                    } else {
+                        entries.push(Entry {
+                            key: k,
+                            value: node,
+                        });
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// Where a collection ends: a flow collection at its closing bracket, a block collection at
+/// the end of its last child (so trailing comments and blank lines are not underlined).
+fn collection_end(flow: bool, end_event: Span, last_child: Option<Span>) -> usize {
+    match (flow, last_child) {
+        (false, Some(child)) => child.end as usize,
+        _ => end_event.end as usize,
+    }
+}
+
+/// Index of an existing entry with the same scalar key as `key`, if any. Small mappings are
+/// scanned; larger ones keep a hash index so a huge mapping stays linear.
+fn find_duplicate(
+    entries: &[Entry],
+    index: &mut Option<HashMap<Box<str>, usize>>,
+    key: &Node,
+) -> Option<usize> {
+    const SCAN_LIMIT: usize = 16;
+    let text = key.scalar_text()?;
+    if entries.len() < SCAN_LIMIT {
+        return entries
+            .iter()
+            .position(|e| e.key.scalar_text().as_deref() == Some(&*text));
+    }
+    let map = index.get_or_insert_with(|| {
+        let mut m = HashMap::with_capacity(entries.len() * 2);
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(t) = e.key.scalar_text() {
+                m.entry(t.into()).or_insert(i);
+            }
+        }
+        m
+    });
+    if let Some(&i) = map.get(&*text) {
+        return Some(i);
+    }
+    map.insert(text.into(), entries.len());
+    None
+}
+
+/// Types a scalar by the YAML 1.2 core schema: only plain scalars are typed, so `"1"` is a
+/// string and `NO`, `yes`, `on` are strings too. Core tags (`!!str`, `!!int` ...) are honoured.
+fn scalar_value(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
+        let typed = match tag.suffix.as_str() {
+            "str" => Some(Value::Str(text.as_ref().into())),
+            "null" => Some(Value::Null),
+            "bool" => core_bool(&text).map(Value::Bool),
+            "int" => core_int(&text).map(Value::Int),
+            "float" => core_float(&text).map(Value::Float),
+            _ => None,
+        };
+        return typed.unwrap_or_else(|| Value::Str(text.as_ref().into()));
+    }
+    if style != ScalarStyle::Plain || tag.is_some() {
+        return Value::Str(text.as_ref().into());
+    }
+    match text.as_ref() {
+        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
+        t => {
+            if let Some(b) = core_bool(t) {
+                Value::Bool(b)
+            } else if let Some(i) = core_int(t) {
+                Value::Int(i)
+            } else if let Some(f) = core_float(t) {
+                Value::Float(f)
+            } else {
+                Value::Str(t.into())
+            }
+        }
+    }
+}
+
+fn core_bool(t: &str) -> Option<bool> {
+    match t {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+fn core_int(t: &str) -> Option<i64> {
+    if let Some(oct) = t.strip_prefix("0o") {
+        return i64::from_str_radix(oct, 8).ok();
+    }
+    if let Some(hex) = t.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok();
+    }
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
+}
+
+fn core_float(t: &str) -> Option<f64> {
+    let unsigned = t.strip_prefix(['-', '+']).unwrap_or(t);
+    match unsigned {
+        ".inf" | ".Inf" | ".INF" => {
+            return Some(if t.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            })
+        }
+        ".nan" | ".NaN" | ".NAN" if unsigned.len() == t.len() => return Some(f64::NAN),
+        _ => {}
+    }
+    // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let (int_part, frac_part) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match frac_part {
+        None => !int_part.is_empty() && all_digits(int_part),
+        Some(f) => all_digits(int_part) && all_digits(f) && !(int_part.is_empty() && f.is_empty()),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && all_digits(e)
+    });
+    if mantissa_ok && exponent_ok {
+        t.parse().ok()
+    } else {
+        None
+    }
+}
