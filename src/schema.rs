@@ -88,16 +88,12 @@ impl Ctx<'_> {
         walk(self.schema, parent)
     }
 
-    /// The description of the failing field: on the keyword's subschema, or on the property
-    /// that `$ref`s it (looked up through the instance path from the root schema).
+    /// The description of the failing field: on its property (which may `$ref` a shared
+    /// definition), else on the subschema holding the failing keyword.
     fn field_help(&self, pointer: &[String]) -> Option<String> {
-        let own = self
-            .keyword_parent()
-            .filter(|_| pointer.len() == self.pointer.len());
-        let desc = own
+        let desc = property_schema(self.schema, pointer)
             .and_then(|s| s.get("description"))
-            .filter(|_| own.is_some_and(|s| s.get("$ref").is_none()))
-            .or_else(|| property_schema(self.schema, pointer)?.get("description"))?
+            .or_else(|| self.keyword_parent()?.get("description"))?
             .as_str()?;
         Some(format!("`{}`: {}", dotted(pointer), sentence(desc)))
     }

@@ -267,12 +267,20 @@ fn load_from(text: &str, base: usize, out: &mut Loaded) -> Option<usize> {
             Err(error) => {
                 let at = builder.byte(error.marker().index());
                 let char_len = text[at..].chars().next().map_or(0, char::len_utf8);
-                out.errors.push(LoadError {
-                    kind: ErrorKind::Syntax,
-                    span: Span::new(at, at + char_len),
-                    message: format!("invalid YAML: {}", error.info()),
-                    related: None,
-                });
+                // The scanner gives up on flow nesting past 255 levels, possibly before the
+                // builder has seen level 129: that is the depth cap too, reported once.
+                if error.info() == "recursion limit exceeded" {
+                    if !builder.skipping {
+                        out.errors.push(too_deep(Span::new(at, at + char_len)));
+                    }
+                } else {
+                    out.errors.push(LoadError {
+                        kind: ErrorKind::Syntax,
+                        span: Span::new(at, at + char_len),
+                        message: format!("invalid YAML: {}", error.info()),
+                        related: None,
+                    });
+                }
                 return Some(at);
             }
         }
@@ -303,6 +311,15 @@ fn next_document_start(text: &str, base: usize, error_at: usize) -> Option<usize
             return None;
         }
         line_start = line_end + 1;
+    }
+}
+
+fn too_deep(span: Span) -> LoadError {
+    LoadError {
+        kind: ErrorKind::TooDeep,
+        span,
+        message: format!("nesting is deeper than {MAX_DEPTH} levels"),
+        related: None,
     }
 }
 
@@ -385,12 +402,10 @@ impl<'a> Builder<'a> {
             _ if self.skipping => None,
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if self.stack.len() >= MAX_DEPTH {
-                    out.errors.push(LoadError {
-                        kind: ErrorKind::TooDeep,
-                        span: Span::new(span.start as usize, span.start as usize + 1),
-                        message: format!("nesting is deeper than {MAX_DEPTH} levels"),
-                        related: None,
-                    });
+                    out.errors.push(too_deep(Span::new(
+                        span.start as usize,
+                        span.start as usize + 1,
+                    )));
                     self.abandon();
                     return None;
                 }
@@ -683,5 +698,219 @@ fn core_float(t: &str) -> Option<f64> {
         t.parse().ok()
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of<'a>(src: &'a str, node: &Node) -> &'a str {
+        &src[node.span.range()]
+    }
+
+    #[test]
+    fn spans_are_byte_offsets_after_non_ascii_text() {
+        let src = "title: Zürich – 東京 😀\nname: billing\n";
+        let doc = &load(src).documents[0].root;
+        let name = doc.get("name").unwrap();
+        assert_eq!(text_of(src, name), "billing");
+        assert_eq!(name.span.start as usize, src.find("billing").unwrap());
+        let key = &doc.entry("name").unwrap().key;
+        assert_eq!(text_of(src, key), "name");
+    }
+
+    #[test]
+    fn spans_cover_quoted_scalars_and_flow_collections() {
+        let src = "a: \"x y\"\nb: [1, 2]\nc: {d: e}\n";
+        let doc = &load(src).documents[0].root;
+        assert_eq!(text_of(src, doc.get("a").unwrap()), "\"x y\"");
+        assert_eq!(text_of(src, doc.get("b").unwrap()), "[1, 2]");
+        assert_eq!(text_of(src, doc.get("c").unwrap()), "{d: e}");
+    }
+
+    #[test]
+    fn block_collections_end_at_their_last_child() {
+        let src = "a:\n  - x\n  - y\n\n# trailing\nb: 1\n";
+        let doc = &load(src).documents[0].root;
+        assert_eq!(text_of(src, doc.get("a").unwrap()), "- x\n  - y");
+    }
+
+    #[test]
+    fn yaml_1_2_core_typing() {
+        let src = "a: NO\nb: yes\nc: on\nd: true\ne: 12\nf: '12'\ng: 1.5\nh: ~\ni:\nj: 0x1F\nk: 2026-01-31\nl: !!str 7\nm: .inf\nn: 1e3\no: 0o17\n";
+        let doc = &load(src).documents[0].root;
+        let v = |k: &str| doc.get(k).unwrap().value.clone();
+        assert_eq!(v("a"), Value::Str("NO".into()));
+        assert_eq!(v("b"), Value::Str("yes".into()));
+        assert_eq!(v("c"), Value::Str("on".into()));
+        assert_eq!(v("d"), Value::Bool(true));
+        assert_eq!(v("e"), Value::Int(12));
+        assert_eq!(v("f"), Value::Str("12".into()));
+        assert_eq!(v("g"), Value::Float(1.5));
+        assert_eq!(v("h"), Value::Null);
+        assert_eq!(v("i"), Value::Null);
+        assert_eq!(v("j"), Value::Int(31));
+        assert_eq!(v("k"), Value::Str("2026-01-31".into()));
+        assert_eq!(v("l"), Value::Str("7".into()));
+        assert_eq!(v("m"), Value::Float(f64::INFINITY));
+        assert_eq!(v("n"), Value::Float(1000.0));
+        assert_eq!(v("o"), Value::Int(15));
+    }
+
+    #[test]
+    fn several_documents_per_file() {
+        let src = "a: 1\n---\nb: 2\n---\n- c\n";
+        let loaded = load(src);
+        assert!(loaded.errors.is_empty());
+        assert_eq!(loaded.documents.len(), 3);
+        assert_eq!(loaded.documents[2].root.as_seq().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_syntax_error_loses_only_its_own_document() {
+        let src = "a: 1\n---\nb: [1, 2\nc: 3\n---\nd: 4\n";
+        let loaded = load(src);
+        assert_eq!(loaded.errors.len(), 1);
+        assert_eq!(loaded.errors[0].kind, ErrorKind::Syntax);
+        let keys: Vec<_> = loaded
+            .documents
+            .iter()
+            .map(|d| {
+                d.root.as_map().unwrap()[0]
+                    .key
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(keys, ["a", "d"]);
+        // The error points into the broken document, inside the file.
+        let at = loaded.errors[0].span.start as usize;
+        assert!(at > src.find("b:").unwrap() && at <= src.find("d:").unwrap());
+    }
+
+    #[test]
+    fn recovery_after_error_keeps_later_offsets_right() {
+        let src = "é: [\n---\nname: ü-x\n";
+        let loaded = load(src);
+        assert_eq!(loaded.errors.len(), 1);
+        let name = loaded.documents[0].root.get("name").unwrap();
+        assert_eq!(text_of(src, name), "ü-x");
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_with_both_spans() {
+        let src = "a: 1\nb: 2\na: 3\n";
+        let loaded = load(src);
+        assert_eq!(loaded.errors.len(), 1);
+        let e = &loaded.errors[0];
+        assert_eq!(e.kind, ErrorKind::DuplicateKey);
+        assert_eq!(e.span.start as usize, src.rfind("a:").unwrap());
+        assert_eq!(e.related.as_ref().unwrap().0.start, 0);
+        // The first value is kept.
+        assert_eq!(
+            loaded.documents[0].root.get("a").unwrap().value,
+            Value::Int(1)
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_mappings_use_the_index() {
+        let mut src: String = (0..100).map(|i| format!("k{i}: {i}\n")).collect();
+        src.push_str("k42: again\n");
+        let loaded = load(&src);
+        assert_eq!(loaded.errors.len(), 1);
+        assert_eq!(loaded.errors[0].message, "duplicate key `k42`");
+    }
+
+    #[test]
+    fn nesting_past_the_cap_is_an_error_not_a_crash() {
+        let depth = 100_000;
+        let src = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let loaded = load(&src);
+        assert!(loaded.documents.is_empty());
+        assert_eq!(loaded.errors.len(), 1);
+        assert_eq!(loaded.errors[0].kind, ErrorKind::TooDeep);
+        assert!((loaded.errors[0].span.start as usize) < depth);
+
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(load(&ok).errors.is_empty());
+    }
+
+    #[test]
+    fn deep_block_sequences_are_capped_too() {
+        let src: String = (0..1000)
+            .map(|i| format!("{}- \n", "  ".repeat(i)))
+            .collect();
+        let loaded = load(&src);
+        assert!(loaded.errors.iter().any(|e| e.kind == ErrorKind::TooDeep));
+    }
+
+    #[test]
+    fn alias_bombs_stop_at_the_expansion_bound() {
+        let mut src = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+        for w in names.windows(2) {
+            let refs = vec![format!("*{}", w[0]); 9].join(", ");
+            src.push_str(&format!("{}: &{} [{}]\n", w[1], w[1], refs));
+        }
+        src.push_str("---\nafter: bomb\n");
+        let loaded = load(&src);
+        assert_eq!(loaded.errors.len(), 1);
+        assert_eq!(loaded.errors[0].kind, ErrorKind::AliasLimit);
+        // The next document is still loaded.
+        assert_eq!(loaded.documents.len(), 1);
+        assert!(loaded.documents[0].root.get("after").is_some());
+    }
+
+    #[test]
+    fn aliases_expand_to_copies_spanned_at_the_alias() {
+        let src = "a: &x {k: v}\nb: *x\n";
+        let doc = &load(src).documents[0].root;
+        let b = doc.get("b").unwrap();
+        assert_eq!(b.get("k").unwrap().as_str(), Some("v"));
+        assert_eq!(text_of(src, b), "*x");
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped_and_offsets_stay_right() {
+        let src = "\u{feff}name: x\n";
+        let loaded = load(src);
+        assert!(loaded.errors.is_empty());
+        let name = loaded.documents[0].root.get("name").unwrap();
+        assert_eq!(text_of(src, name), "x");
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_have_no_documents() {
+        assert!(load("").documents.is_empty());
+        assert!(load("# only a comment\n").documents.is_empty());
+        let dashes = load("---\n");
+        assert!(dashes.errors.is_empty());
+        assert!(dashes.documents.iter().all(|d| d.root.value == Value::Null));
+    }
+
+    #[test]
+    fn crlf_line_endings_keep_spans_right() {
+        let src = "a: 1\r\nname: x\r\n";
+        let name = load(src).documents[0].root.get("name").cloned().unwrap();
+        assert_eq!(text_of(src, &name), "x");
+    }
+
+    #[test]
+    fn to_json_and_paths() {
+        let src = "spec:\n  continuity: {rpo: 4h}\n  list: [1, two]\n";
+        let doc = &load(src).documents[0].root;
+        assert_eq!(
+            doc.get_path("spec.continuity.rpo").unwrap().as_str(),
+            Some("4h")
+        );
+        assert_eq!(
+            doc.to_json(),
+            serde_json::json!({"spec": {"continuity": {"rpo": "4h"}, "list": [1, "two"]}})
+        );
+        let located = doc.locate(&["spec", "list", "1"]);
+        assert_eq!(text_of(src, located.node), "two");
     }
 }
