@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::config;
 use crate::diag::{rules, Fatal, Finding};
-use crate::discover::{self, io_message, slash_path, Filter};
+use crate::discover::{self, display_name, io_message, slash_path, Filter};
 use crate::estate::{classify, Classified, Entity, Estate};
 use crate::schema;
 use crate::source::{FileId, SourceFile, SourceMap, Span, MAX_FILE_BYTES};
@@ -59,13 +59,23 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         },
     };
     let filter = build_filter(&loaded, opts)?;
-    let found = discover::discover(&paths, &filter).map_err(|missing| {
+    let mut found = discover::discover(&paths, &filter).map_err(|missing| {
         Fatal::message(format!(
             "no such file or folder: `{}`",
             slash_path(&missing)
         ))
     })?;
 
+    // The config file is not part of the estate, even when it sits among the estate's files.
+    if let Some(cfg) = loaded
+        .file
+        .as_ref()
+        .and_then(|f| std::path::absolute(&f.path).ok())
+    {
+        found
+            .files
+            .retain(|f| std::path::absolute(f).map_or(true, |a| a != cfg));
+    }
     let results: Vec<FileResult> = found
         .files
         .par_iter()
@@ -160,14 +170,6 @@ pub fn sort_findings(sources: &SourceMap, findings: &mut [Finding]) {
     });
 }
 
-fn display_name(path: &Path) -> String {
-    let rel = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf());
-    slash_path(&rel)
-}
-
 struct FileResult {
     source: SourceFile,
     findings: Vec<Finding>,
@@ -217,19 +219,25 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
         Ok(s) => s.into(),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
+            let bad_len = e.utf8_error().error_len().unwrap_or(1);
             let bytes = e.into_bytes();
-            let lossy: Arc<str> = String::from_utf8_lossy(&bytes).into();
-            let (message, span) =
-                if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-                    ("file is UTF-16 encoded".to_string(), Span::new(0, 0))
-                } else {
-                    let bad = lossy[at..].chars().next().map_or(0, char::len_utf8);
-                    (
-                        format!("file is not valid UTF-8 (byte {at})"),
-                        Span::new(at, at + bad),
-                    )
-                };
-            result.source = SourceFile::new(result.source.path, result.source.name, lossy);
+            let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+            let (message, span, shown) = if utf16 {
+                // Shown as nothing: its NUL bytes would reach the terminal.
+                (
+                    "file is UTF-16 encoded".to_string(),
+                    Span::new(0, 0),
+                    Arc::from(""),
+                )
+            } else {
+                let shown = bytes_for_display(&bytes);
+                (
+                    format!("file is not valid UTF-8 (byte {at})"),
+                    Span::new(at, at + bad_len),
+                    shown,
+                )
+            };
+            result.source = SourceFile::new(result.source.path, result.source.name, shown);
             result.findings.push(
                 Finding::error(rules::ENCODING, id, span, message)
                     .with_label("not UTF-8")
@@ -296,4 +304,15 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
         }
     }
     result
+}
+
+/// The text of a file that is not UTF-8, for showing: each invalid byte becomes `?`, so byte
+/// offsets in it are those of the file.
+fn bytes_for_display(bytes: &[u8]) -> Arc<str> {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    out.into()
 }

@@ -87,7 +87,7 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 
 /// Loads and checks a config file.
 pub fn load(path: &Path) -> Result<Loaded, Fatal> {
-    let name = crate::discover::slash_path(path);
+    let name = crate::discover::display_name(path);
     let bytes = std::fs::read(path).map_err(|e| {
         Fatal::message(format!(
             "cannot read config `{name}`: {}",
@@ -167,10 +167,13 @@ pub fn load(path: &Path) -> Result<Loaded, Fatal> {
             let inner = err.inner().to_string();
             let located = root.locate(&path);
             let (span, help) = if let Some(unknown) = unknown_field(&inner) {
+                // serde's path may already end at the unknown key.
                 let span = located
                     .node
                     .entry(unknown)
-                    .map_or(located.node.span, |e| e.key.span);
+                    .map(|e| e.key.span)
+                    .or(located.key.map(|k| k.span))
+                    .unwrap_or(located.node.span);
                 let known = ["include", "exclude"];
                 let help = did_you_mean(unknown, known)
                     .map(|s| format!("did you mean `{s}`?"))
@@ -186,7 +189,8 @@ pub fn load(path: &Path) -> Result<Loaded, Fatal> {
                 .next()
                 .unwrap_or(&inner)
                 .to_string();
-            let mut f = Finding::error(CONFIG_RULE, crate::source::FileId(0), span, message);
+            let mut f = Finding::error(CONFIG_RULE, crate::source::FileId(0), span, message)
+                .with_label("here");
             f.help = help;
             Err(Fatal::in_file(format!("invalid config `{name}`"), &file, f))
         }

@@ -71,6 +71,15 @@ impl Filter {
     }
 }
 
+/// A path as shown to users: relative to the working folder when under it, `/`-separated.
+pub fn display_name(path: &Path) -> String {
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    slash_path(&rel)
+}
+
 /// A path with `/` separators and no leading `./`.
 pub fn slash_path(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");

@@ -5,7 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 use serde::Serialize;
 
@@ -132,6 +133,52 @@ pub fn render_finding(sources: &SourceMap, finding: &Finding, color: bool) -> St
     out
 }
 
+/// Labels at most this many lines from the primary label are drawn in its snippet.
+const NEAR_LINES: usize = 3;
+
+/// A file's text as miette reads it, with the column of a span's start counted in characters
+/// (miette counts bytes), so the snippet header agrees with compact and JSON output.
+struct Src {
+    name: String,
+    text: Arc<str>,
+}
+
+impl Src {
+    fn new(file: &crate::source::SourceFile) -> Src {
+        Src {
+            name: file.name.clone(),
+            text: file.text.clone(),
+        }
+    }
+}
+
+impl SourceCode for Src {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        let mut column = inner.column();
+        if before == 0 && after == 0 {
+            let start = span.offset().min(self.text.len());
+            let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+            if let Some(prefix) = self.text.get(line_start..start) {
+                column = prefix.chars().count();
+            }
+        }
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
 /// A finding as a miette diagnostic: primary and same-file labels in one snippet, labels in
 /// other files as related diagnostics with their own snippet.
 struct Drawn {
@@ -139,7 +186,7 @@ struct Drawn {
     code: Option<String>,
     severity: Option<miette::Severity>,
     help: Option<String>,
-    source: NamedSource<Arc<str>>,
+    source: Src,
     labels: Vec<LabeledSpan>,
     related: Vec<Drawn>,
 }
@@ -160,8 +207,14 @@ impl Drawn {
             source_span(f.primary.span),
         )];
         let mut related = Vec::new();
+        let primary_line = file.line_col(f.primary.span.start).line;
         for r in &f.related {
-            if r.file == f.primary.file {
+            // A label a few lines from the primary shares its snippet; one further away gets a
+            // snippet of its own, after the primary's (miette would otherwise draw one long
+            // snippet, or the earlier label first).
+            let near = r.file == f.primary.file
+                && file.line_col(r.span.start).line.abs_diff(primary_line) <= NEAR_LINES;
+            if near {
                 labels.push(LabeledSpan::new_with_span(
                     caption(&r.message),
                     source_span(r.span),
@@ -179,7 +232,7 @@ impl Drawn {
                 Severity::Info => miette::Severity::Advice,
             }),
             help: f.help.clone(),
-            source: NamedSource::new(file.name.clone(), file.text.clone()),
+            source: Src::new(file),
             labels,
             related,
         }
@@ -192,9 +245,9 @@ impl Drawn {
             code: None,
             severity: Some(miette::Severity::Advice),
             help: None,
-            source: NamedSource::new(file.name.clone(), file.text.clone()),
+            source: Src::new(file),
             labels: vec![LabeledSpan::new_primary_with_span(
-                caption(&label.message),
+                None,
                 source_span(label.span),
             )],
             related: Vec::new(),

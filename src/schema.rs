@@ -13,26 +13,25 @@ use crate::source::{FileId, Span};
 use crate::value::{is_duration, is_percentage};
 use crate::yaml::{Node, Value};
 
-struct Compiled {
+/// A compiled JSON Schema, kept with its source so errors can quote its descriptions.
+pub struct Schema {
     schema: Json,
     validator: Validator,
 }
 
-static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
+static KINDS: LazyLock<Vec<Schema>> = LazyLock::new(|| {
     Kind::ALL
         .iter()
-        .map(|kind| {
-            // The schemas are part of this crate and tested to compile (`schemas_compile`).
-            let schema: Json =
-                serde_json::from_str(kind.schema()).expect("embedded schema is JSON");
-            let validator = options().build(&schema).expect("embedded schema compiles");
-            Compiled { schema, validator }
-        })
+        .map(|kind| Schema::embedded(kind.schema()))
         .collect()
 });
 
-/// Validation options shared by every estate schema: draft 2020-12, formats asserted, the
-/// tool's own formats registered.
+/// The schema of rule packs (`schemas/rule-pack.schema.json`).
+pub static RULE_PACK: LazyLock<Schema> =
+    LazyLock::new(|| Schema::embedded(include_str!("../schemas/rule-pack.schema.json")));
+
+/// Validation options shared by every schema: draft 2020-12, formats asserted, the tool's own
+/// formats registered.
 pub fn options() -> jsonschema::ValidationOptions<'static> {
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
@@ -41,29 +40,52 @@ pub fn options() -> jsonschema::ValidationOptions<'static> {
         .with_format("estatelint-percentage", is_percentage)
 }
 
-/// Every schema violation of one document, each on its node.
+impl Schema {
+    /// Compiles a schema shipped inside the binary. They are tested to compile
+    /// (`schemas_compile`), so failure here is a build defect, not an input error.
+    fn embedded(text: &str) -> Schema {
+        let schema: Json = serde_json::from_str(text).expect("embedded schema is JSON");
+        let validator = options().build(&schema).expect("embedded schema compiles");
+        Schema { schema, validator }
+    }
+
+    /// Every violation in the document `root`, each as a finding of `rule` on its node.
+    /// `entity` names the document in messages (``System `crm` ``).
+    pub fn validate(
+        &self,
+        root: &Node,
+        file: FileId,
+        entity: &str,
+        rule: &'static str,
+    ) -> Vec<Finding> {
+        let instance = root.to_json();
+        let mut out = Vec::new();
+        for error in self.validator.iter_errors(&instance) {
+            let pointer = pointer_segments(error.instance_path().as_str());
+            let schema_path = pointer_segments(error.schema_path().as_str());
+            let ctx = Ctx {
+                schema: &self.schema,
+                schema_path: &schema_path,
+                root,
+                pointer: &pointer,
+                file,
+                entity,
+                rule,
+            };
+            ctx.describe(error.kind(), &error.to_string(), &mut out);
+        }
+        out
+    }
+}
+
+/// Every schema violation of one estate document, each on its node.
 pub fn validate(kind: Kind, root: &Node, file: FileId, name: Option<&str>) -> Vec<Finding> {
-    let compiled = &COMPILED[Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)];
-    let instance = root.to_json();
+    let schema = &KINDS[Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)];
     let entity = match name {
         Some(n) => format!("{} `{}`", kind.name(), n),
         None => kind.name().to_string(),
     };
-    let mut out = Vec::new();
-    for error in compiled.validator.iter_errors(&instance) {
-        let pointer = pointer_segments(error.instance_path().as_str());
-        let schema_path = pointer_segments(error.schema_path().as_str());
-        let ctx = Ctx {
-            schema: &compiled.schema,
-            schema_path: &schema_path,
-            root,
-            pointer: &pointer,
-            file,
-            entity: &entity,
-        };
-        ctx.describe(error.kind(), &error.to_string(), &mut out);
-    }
-    out
+    schema.validate(root, file, &entity, rules::SCHEMA)
 }
 
 struct Ctx<'a> {
@@ -75,11 +97,12 @@ struct Ctx<'a> {
     pointer: &'a [String],
     file: FileId,
     entity: &'a str,
+    rule: &'static str,
 }
 
 impl Ctx<'_> {
     fn finding(&self, span: Span, message: String) -> Finding {
-        Finding::error(rules::SCHEMA, self.file, span, message)
+        Finding::error(self.rule, self.file, span, message)
     }
 
     /// The subschema holding the failing keyword.
@@ -197,7 +220,12 @@ impl Ctx<'_> {
                 });
             }
             ValidationErrorKind::Type { kind } => {
+                let format = self
+                    .keyword_parent()
+                    .and_then(|s| s.get("format"))
+                    .and_then(Json::as_str);
                 let expected = match kind {
+                    _ if format.is_some() => format_phrase(format.unwrap_or_default()).to_string(),
                     TypeKind::Single(t) => type_phrase(*t).to_string(),
                     TypeKind::Multiple(set) => {
                         let names: Vec<&str> = set.iter().map(type_phrase).collect();
@@ -213,16 +241,7 @@ impl Ctx<'_> {
                 ));
             }
             ValidationErrorKind::Format { format } => {
-                let expected = match format.as_str() {
-                    "estatelint-duration" => {
-                        "a duration such as `15m`, `4h`, `30d`, `2w`, `18mo` or `1y`"
-                    }
-                    "estatelint-percentage" => "a percentage such as `40%`",
-                    "date" => "a date written `YYYY-MM-DD`",
-                    "email" => "an email address",
-                    "uri" => "an absolute URL such as `https://...`",
-                    _ => "in the expected format",
-                };
+                let expected = format_phrase(format);
                 out.push(with_help(
                     self.finding(
                         node.span,
@@ -432,6 +451,17 @@ fn list(items: &[&str]) -> String {
         .join(", ")
 }
 
+fn format_phrase(format: &str) -> &'static str {
+    match format {
+        "estatelint-duration" => "a duration such as `15m`, `4h`, `30d`, `2w`, `18mo` or `1y`",
+        "estatelint-percentage" => "a percentage such as `40%`",
+        "date" => "a date written `YYYY-MM-DD`",
+        "email" => "an email address",
+        "uri" => "an absolute URL such as `https://...`",
+        _ => "in the expected format",
+    }
+}
+
 fn type_phrase(t: JsonType) -> &'static str {
     match t {
         JsonType::Null => "null",
@@ -465,7 +495,8 @@ mod tests {
 
     #[test]
     fn schemas_compile() {
-        assert_eq!(COMPILED.len(), Kind::ALL.len());
+        assert_eq!(KINDS.len(), Kind::ALL.len());
+        LazyLock::force(&RULE_PACK);
     }
 
     #[test]

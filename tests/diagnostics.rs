@@ -230,7 +230,6 @@ fn file_that_is_not_utf8_is_an_encoding_error_at_the_bad_byte() {
 }
 
 #[test]
-#[ignore = "bug: the span of an invalid UTF-8 byte is measured in the lossy text (3 bytes for U+FFFD), not in the file (1 byte) (src/check.rs)"]
 fn not_utf8_span_covers_the_invalid_bytes_of_the_file() {
     let dir = temp_file("latin1.yaml", b"title: \"Caf\xe9\"\n");
     let o = check_paths(&[dir.path().to_path_buf()]);
@@ -262,7 +261,6 @@ fn utf16_file_is_named_as_such() {
 }
 
 #[test]
-#[ignore = "bug: the human output of a UTF-16 file's finding prints its NUL bytes to the terminal (src/check.rs keeps the lossy text as the source shown)"]
 fn utf16_human_output_has_no_nul_bytes() {
     let dir = temp_file("utf16.yaml", &utf16le_with_bom(UTF16_DOC));
     let o = check_paths(&[dir.path().to_path_buf()]);
@@ -318,7 +316,6 @@ fn non_ascii_text_before_errors_keeps_underlines_on_the_right_bytes() {
 }
 
 #[test]
-#[ignore = "bug: the human header `file:line:col` counts bytes in the column (miette), compact/JSON count characters (src/report.rs)"]
 fn human_header_column_counts_characters_like_compact() {
     let o = check_paths(&[PathBuf::from(
         "testdata/fixtures/non-ascii-offsets/loader.yaml",
@@ -421,7 +418,6 @@ fn every_schema_violation_of_a_document_is_reported() {
 }
 
 #[test]
-#[ignore = "awkward: a percentage given as a bare number says `must be a string`, not `must be a percentage such as 40%` (src/schema.rs)"]
 fn percentage_given_as_number_asks_for_a_percentage() {
     let o = fixture("schema-errors");
     let f = with_message(&o, "utilization");
@@ -546,7 +542,6 @@ fn line_of_fatal(fatal: &estatelint::diag::Fatal) -> usize {
 }
 
 #[test]
-#[ignore = "bug: an unknown config key is underlined on its value, not on the key (src/config.rs)"]
 fn config_unknown_key_is_underlined_on_the_key() {
     let fatal = check::run(&CheckOptions {
         paths: vec![PathBuf::from("testdata/fixtures/config-invalid")],
@@ -559,7 +554,6 @@ fn config_unknown_key_is_underlined_on_the_key() {
 }
 
 #[test]
-#[ignore = "bug: a config found upward is named by its absolute path, other files relative to the working folder (src/config.rs find)"]
 fn config_found_upward_is_named_relative_to_the_working_folder() {
     let fatal = check::run(&CheckOptions {
         paths: vec![PathBuf::from("testdata/fixtures/config-invalid")],
@@ -634,7 +628,6 @@ fn example_estate() {
 }
 
 #[test]
-#[ignore = "bug: miette draws a same-file related label as its own snippet before the primary one, or merges both into one snippet spanning every line between them (src/report.rs, miette 7.6 context merging)"]
 fn same_file_related_label_does_not_lead_or_swallow_the_snippet() {
     let o = fixture("unresolved-reference");
     let owner = with_message(&o, "owner `platfrom-team`");
