@@ -6,13 +6,20 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use std::collections::HashMap;
+
 use crate::config;
-use crate::diag::{rules, Fatal, Finding};
+use crate::diag::{did_you_mean, rules, Fatal, Finding, Severity};
 use crate::discover::{self, display_name, io_message, slash_path, Filter};
+use crate::engine::{self, resolve_params, ParamOverride};
 use crate::estate::{classify, Classified, Entity, Estate};
+use crate::levels::Levels;
+use crate::pack::{Packs, Rule};
 use crate::schema;
 use crate::source::{FileId, SourceFile, SourceMap, Span, MAX_FILE_BYTES};
+use crate::value::Date;
 use crate::yaml::{self, ErrorKind};
+use crate::yaml::{Node, Value};
 
 /// What `check` was asked to do.
 #[derive(Debug, Default, Clone)]
@@ -23,6 +30,12 @@ pub struct CheckOptions {
     pub config: Option<PathBuf>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// Custom rule packs (`--rules`).
+    pub rules: Vec<PathBuf>,
+    /// `--today`, winning over the config's `today` and the clock.
+    pub today: Option<Date>,
+    /// `--growth`: the headcount growth of a what-if scenario (the `growth` parameter).
+    pub growth: Option<String>,
 }
 
 /// The result of a run: every file read, every finding (sorted), and counts.
@@ -37,6 +50,8 @@ pub struct Outcome {
     pub documents: usize,
     /// Some file or folder could not be read: the run is incomplete (exit code 2).
     pub incomplete: bool,
+    /// The config's `failOn`, if it sets one.
+    pub fail_on: Option<Severity>,
 }
 
 pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
@@ -58,6 +73,35 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
             None => config::Loaded::none(),
         },
     };
+    let packs = load_packs(&loaded, &opts.rules)?;
+    let levels = Levels::new(&loaded, &packs)?;
+    let today = match (opts.today, &loaded.config.today) {
+        (Some(d), _) => d,
+        (None, Some(t)) => Date::parse(t).ok_or_else(|| {
+            loaded.fatal(
+                loaded.span_of(&["today"]),
+                format!("`today` must be a date `YYYY-MM-DD`, found `{t}`"),
+                None,
+            )
+        })?,
+        (None, None) => Date::today(),
+    };
+    let mut overrides = config_parameters(&loaded, &packs)?;
+    if let Some(g) = &opts.growth {
+        if !crate::value::is_percentage(g) {
+            return Err(Fatal::message(format!(
+                "--growth must be a percentage such as `40%`, found `{g}`"
+            )));
+        }
+        overrides.push(ParamOverride {
+            name: "growth".into(),
+            value: Node {
+                span: Span::default(),
+                value: Value::Str(g.as_str().into()),
+            },
+            at: None,
+        });
+    }
     let filter = build_filter(&loaded, opts)?;
     let mut found = discover::discover(&paths, &filter).map_err(|missing| {
         Fatal::message(format!(
@@ -65,7 +109,6 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
             slash_path(&missing)
         ))
     })?;
-
     // The config file is not part of the estate, even when it sits among the estate's files.
     if let Some(cfg) = loaded
         .file
@@ -76,13 +119,133 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
             .files
             .retain(|f| std::path::absolute(f).map_or(true, |a| a != cfg));
     }
-    let results: Vec<FileResult> = found
-        .files
-        .par_iter()
-        .enumerate()
-        .map(|(i, path)| check_file(FileId(i as u32), path))
+    let inputs: Vec<Input> = found.files.into_iter().map(Input::Disk).collect();
+    let rules: Vec<&Rule> = packs
+        .rules()
+        .filter(|r| levels.enabled_anywhere(r))
         .collect();
+    let mut outcome = lint(inputs, &packs, &rules, &overrides, today);
+    for (path, message) in found.errors {
+        let id = outcome.sources.add(SourceFile::new(
+            path.clone(),
+            display_name(&path),
+            Arc::from(""),
+        ));
+        outcome.findings.push(Finding::error(
+            rules::IO,
+            id,
+            Span::default(),
+            format!("cannot read: {message}"),
+        ));
+        outcome.incomplete = true;
+    }
+    // Levels from the config: per rule, per file.
+    let base = std::path::absolute(&loaded.dir).unwrap_or_else(|_| loaded.dir.clone());
+    let by_id: HashMap<&str, &Rule> = rules.iter().map(|r| (r.id.as_str(), *r)).collect();
+    outcome.findings.retain_mut(|f| {
+        let Some(rule) = by_id.get(f.rule.as_str()) else {
+            return true;
+        };
+        let path = &outcome.sources.get(f.primary.file).path;
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        let rel = abs
+            .strip_prefix(&base)
+            .map_or_else(|_| slash_path(path), slash_path);
+        match levels.severity(rule, &rel) {
+            Some(sev) => {
+                f.severity = sev;
+                true
+            }
+            None => false,
+        }
+    });
+    sort_findings(&outcome.sources, &mut outcome.findings);
+    outcome.fail_on = loaded.config.fail_on.map(|t| t.severity());
+    Ok(outcome)
+}
 
+/// Built-in packs, the config's `packs` (relative to its folder) and `--rules` paths.
+pub fn load_packs(loaded: &config::Loaded, extra: &[PathBuf]) -> Result<Packs, Fatal> {
+    let mut packs = Packs::builtin()?;
+    let mut paths: Vec<PathBuf> = loaded
+        .config
+        .packs
+        .iter()
+        .map(|p| loaded.dir.join(p))
+        .collect();
+    paths.extend(extra.iter().cloned());
+    packs.load_paths(&paths)?;
+    Ok(packs)
+}
+
+/// The config's `parameters`, checked against the parameters the packs declare.
+fn config_parameters(loaded: &config::Loaded, packs: &Packs) -> Result<Vec<ParamOverride>, Fatal> {
+    let mut out = Vec::new();
+    let Some(params) = loaded.node(&["parameters"]).and_then(Node::as_map) else {
+        return Ok(out);
+    };
+    for entry in params {
+        let Some(name) = entry.key.as_str() else {
+            continue;
+        };
+        let Some(decl) = packs.param(name) else {
+            let help = did_you_mean(name, packs.params.iter().map(|p| p.name.as_str()))
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| "no loaded rule pack declares this parameter".into());
+            return Err(loaded.fatal(
+                Some(entry.key.span),
+                format!("unknown parameter `{name}` in config"),
+                Some(help),
+            ));
+        };
+        if !decl.ty.accepts(&entry.value) {
+            return Err(loaded.fatal(
+                Some(entry.value.span),
+                format!("parameter `{name}` must be {}", decl.ty.name()),
+                Some(decl.description.clone()),
+            ));
+        }
+        out.push(ParamOverride {
+            name: name.to_string(),
+            value: entry.value.clone(),
+            at: None,
+        });
+    }
+    Ok(out)
+}
+
+/// A file to check: on disk, or text already in memory (rule examples).
+pub enum Input {
+    Disk(PathBuf),
+    Text {
+        path: PathBuf,
+        name: String,
+        text: Arc<str>,
+    },
+}
+
+/// Loads, validates and indexes `inputs`, then runs `rules`: the whole pipeline after
+/// discovery. Findings are sorted.
+pub fn lint(
+    inputs: Vec<Input>,
+    packs: &Packs,
+    rules: &[&Rule],
+    overrides: &[ParamOverride],
+    today: Date,
+) -> Outcome {
+    let results: Vec<FileResult> = inputs
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let id = FileId(i as u32);
+            match input {
+                Input::Disk(path) => check_file(id, &path),
+                Input::Text { path, name, text } => {
+                    check_text(id, SourceFile::new(path, name, text))
+                }
+            }
+        })
+        .collect();
     let mut sources = SourceMap::default();
     let mut findings = Vec::new();
     let mut entities = Vec::new();
@@ -96,31 +259,21 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         incomplete |= r.unreadable;
     }
     let files = sources.len();
-    for (path, message) in found.errors {
-        let id = sources.add(SourceFile::new(
-            path.clone(),
-            display_name(&path),
-            Arc::from(""),
-        ));
-        findings.push(Finding::error(
-            rules::IO,
-            id,
-            Span::default(),
-            format!("cannot read: {message}"),
-        ));
-        incomplete = true;
-    }
     let (estate, index_findings) = Estate::build(entities);
     findings.extend(index_findings);
+    let (params, param_findings) = resolve_params(packs, &estate, overrides);
+    findings.extend(param_findings);
+    findings.extend(engine::evaluate(rules, &estate, &params, today));
     sort_findings(&sources, &mut findings);
-    Ok(Outcome {
+    Outcome {
         sources,
         findings,
         estate,
         files,
         documents,
         incomplete,
-    })
+        fail_on: None,
+    }
 }
 
 fn build_filter(loaded: &config::Loaded, opts: &CheckOptions) -> Result<Filter, Fatal> {
@@ -246,7 +399,22 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
             return result;
         }
     };
-    result.source = SourceFile::new(result.source.path, result.source.name, text.clone());
+    check_text(
+        id,
+        SourceFile::new(result.source.path, result.source.name, text),
+    )
+}
+
+/// Loads and schema-checks one file's text.
+fn check_text(id: FileId, source: SourceFile) -> FileResult {
+    let text = source.text.clone();
+    let mut result = FileResult {
+        source,
+        findings: Vec::new(),
+        entities: Vec::new(),
+        documents: 0,
+        unreadable: false,
+    };
     let loaded = yaml::load(&text);
     for err in loaded.errors {
         let rule = match err.kind {
@@ -264,11 +432,11 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
         }
         f = match err.kind {
             ErrorKind::Syntax => f.with_label("here"),
-            ErrorKind::TooDeep => f.with_help(format!(
+            ErrorKind::TooDeep => f.with_label("too deep").with_help(format!(
                 "estate documents are shallow; nesting past {} levels is refused",
                 yaml::MAX_DEPTH
             )),
-            ErrorKind::AliasLimit => f.with_help(
+            ErrorKind::AliasLimit => f.with_label("expansion stopped here").with_help(
                 "this document's anchors and aliases expand too far (an alias bomb?); write the values out",
             ),
             ErrorKind::DuplicateKey => f,

@@ -7,9 +7,15 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::check::{self, CheckOptions};
+use crate::config::{self, Threshold};
 use crate::diag::{did_you_mean, Fatal, Severity};
+use crate::explain;
+use crate::init;
 use crate::kind::Kind;
+use crate::pack::Packs;
 use crate::report::{self, Format, Summary};
+use crate::testing;
+use crate::value::Date;
 
 /// Lint the YAML description of an IT estate against continuity, security and scalability
 /// policy.
@@ -24,12 +30,53 @@ pub struct Cli {
 pub enum Command {
     /// Check estate files and folders (default: the current folder)
     Check(CheckArgs),
-    /// Print the JSON Schema of a kind (organization, owner, system, backup, integration) or of
-    /// the JSON report (report)
+    /// List every rule: id, severity, tags, summary
+    Rules {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+        /// Also load these rule packs (files or folders)
+        #[arg(long = "rules", value_name = "PATH")]
+        packs: Vec<PathBuf>,
+    },
+    /// Print a rule's docs and examples
+    Explain {
+        /// Rule id, e.g. `continuity/backup-coverage`
+        rule: String,
+        /// Also load these rule packs (files or folders)
+        #[arg(long = "rules", value_name = "PATH")]
+        packs: Vec<PathBuf>,
+    },
+    /// Run every rule's examples (the built-in packs and the config's, or the packs named)
+    Test {
+        /// Rule pack files or folders (default: built-in packs and the config's `packs`)
+        packs: Vec<PathBuf>,
+        /// The date examples are evaluated at
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date, default_value = crate::testing::EXAMPLE_TODAY)]
+        today: Date,
+    },
+    /// Write a starter estatelint.yaml, a small estate and an example custom rule pack
+    Init {
+        /// Folder to write into
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print the JSON Schema of a kind (organization, owner, system, backup, integration), of
+    /// rule packs (rule-pack) or of the JSON report (report)
     Schema {
-        /// Kind name, case-insensitive, or `report`
+        /// Kind name, case-insensitive, `rule-pack` or `report`
         kind: String,
     },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("`{s}` is not a date written YYYY-MM-DD"))
 }
 
 #[derive(Debug, clap::Args)]
@@ -48,32 +95,24 @@ pub struct CheckArgs {
     /// Skip files and folders matching this glob (repeatable; relative to the config's folder)
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Lowest severity that makes the exit code 1
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: the config's `failOn`, or error]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Threshold>,
+    /// Also load these rule packs (files or folders; repeatable)
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// The date time-based rules take as today [default: the config's `today`, or the clock]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub today: Option<Date>,
+    /// What-if: evaluate the scalability rules under this headcount growth (e.g. `40%`)
+    #[arg(long, value_name = "PERCENT")]
+    pub growth: Option<String>,
     /// When to colour human output (`auto`: on a terminal, unless NO_COLOR is set)
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
     /// Worker threads (default: one per core); output is the same whatever the number
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
-}
-
-impl FailOn {
-    fn threshold(self) -> Severity {
-        match self {
-            FailOn::Error => Severity::Error,
-            FailOn::Warning => Severity::Warning,
-            FailOn::Info => Severity::Info,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -106,6 +145,10 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => run_check(&args),
         Command::Schema { kind } => run_schema(&kind),
+        Command::Rules { format, packs } => run_rules(format, &packs),
+        Command::Explain { rule, packs } => run_explain(&rule, &packs),
+        Command::Test { packs, today } => run_test(&packs, today),
+        Command::Init { dir } => run_init(&dir),
     };
     ExitCode::from(code)
 }
@@ -125,6 +168,9 @@ fn run_check(args: &CheckArgs) -> u8 {
         config: args.config.clone(),
         include: args.include.clone(),
         exclude: args.exclude.clone(),
+        rules: args.rules.clone(),
+        today: args.today,
+        growth: args.growth.clone(),
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,
@@ -142,7 +188,11 @@ fn run_check(args: &CheckArgs) -> u8 {
     if write_stdout(&text).is_err() {
         return exit::FAILURE;
     }
-    let threshold = args.fail_on.threshold();
+    let threshold = match (args.fail_on, outcome.fail_on) {
+        (Some(t), _) => t.severity(),
+        (None, Some(s)) => s,
+        (None, None) => Severity::Error,
+    };
     if outcome.incomplete {
         exit::FAILURE
     } else if outcome.findings.iter().any(|f| f.severity >= threshold) {
@@ -155,13 +205,15 @@ fn run_check(args: &CheckArgs) -> u8 {
 fn run_schema(kind: &str) -> u8 {
     let text = if kind.eq_ignore_ascii_case("report") {
         include_str!("../schemas/report.schema.json")
+    } else if kind.eq_ignore_ascii_case("rule-pack") {
+        include_str!("../schemas/rule-pack.schema.json")
     } else if let Some(k) = Kind::parse(kind) {
         k.schema()
     } else {
         let names: Vec<String> = Kind::ALL
             .iter()
             .map(|k| k.name().to_lowercase())
-            .chain(["report".to_string()])
+            .chain(["rule-pack".to_string(), "report".to_string()])
             .collect();
         let hint = match did_you_mean(kind, names.iter().map(String::as_str)) {
             Some(s) => format!("did you mean `{s}`?"),
@@ -169,6 +221,87 @@ fn run_schema(kind: &str) -> u8 {
         };
         return fail(&Fatal::message(format!("unknown schema `{kind}`; {hint}")));
     };
+    match write_stdout(text) {
+        Ok(()) => exit::CLEAN,
+        Err(_) => exit::FAILURE,
+    }
+}
+
+/// Built-in packs, the packs of the config found from the working folder, and `extra`.
+fn packs_with(extra: &[PathBuf]) -> Result<Packs, Fatal> {
+    let loaded = match config::find(std::path::Path::new(".")) {
+        Some(path) => config::load(&path)?,
+        None => config::Loaded::none(),
+    };
+    check::load_packs(&loaded, extra)
+}
+
+fn run_rules(format: ListFormat, extra: &[PathBuf]) -> u8 {
+    let packs = match packs_with(extra) {
+        Ok(p) => p,
+        Err(f) => return fail(&f),
+    };
+    let text = match format {
+        ListFormat::Human => explain::table(&packs),
+        ListFormat::Json => explain::json(&packs),
+    };
+    write_or_fail(&text)
+}
+
+fn run_explain(id: &str, extra: &[PathBuf]) -> u8 {
+    let packs = match packs_with(extra) {
+        Ok(p) => p,
+        Err(f) => return fail(&f),
+    };
+    let Some(rule) = packs.rule(id) else {
+        let ids: Vec<&str> = packs.rules().map(|r| r.id.as_str()).collect();
+        let hint = did_you_mean(id, ids.iter().copied())
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| "`estatelint rules` lists them".into());
+        return fail(&Fatal::message(format!("unknown rule `{id}`; {hint}")));
+    };
+    let color = Color::Auto.enabled(std::io::stdout().is_terminal());
+    write_or_fail(&explain::explain(&packs, rule, color))
+}
+
+fn run_test(paths: &[PathBuf], today: Date) -> u8 {
+    let packs = if paths.is_empty() {
+        packs_with(&[])
+    } else {
+        let mut packs = Packs::default();
+        packs.load_paths(paths).map(|()| packs)
+    };
+    let packs = match packs {
+        Ok(p) => p,
+        Err(f) => return fail(&f),
+    };
+    let results = testing::run(&packs, None, today);
+    let (text, ok) = testing::report(&results);
+    if write_stdout(&text).is_err() {
+        return exit::FAILURE;
+    }
+    if ok {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    }
+}
+
+fn run_init(dir: &std::path::Path) -> u8 {
+    match init::run(dir, Date::today()) {
+        Ok(files) => {
+            let mut text = String::new();
+            for f in files {
+                text.push_str(&format!("wrote {}\n", crate::discover::display_name(&f)));
+            }
+            text.push_str("next: `estatelint check` to lint the estate, `estatelint test` to run the custom pack's examples\n");
+            write_or_fail(&text)
+        }
+        Err(f) => fail(&f),
+    }
+}
+
+fn write_or_fail(text: &str) -> u8 {
     match write_stdout(text) {
         Ok(()) => exit::CLEAN,
         Err(_) => exit::FAILURE,

@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
-use crate::diag::{did_you_mean, Fatal, Finding};
+use crate::diag::{did_you_mean, Fatal, Finding, Severity};
 use crate::source::{SourceFile, Span};
 use crate::yaml;
 
@@ -24,7 +26,83 @@ pub struct Config {
     /// Globs (relative to the config's folder) of files and folders to skip.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Custom rule packs: files or folders, relative to the config's folder.
+    #[serde(default)]
+    pub packs: Vec<String>,
+    /// Rule id, `pack/*` or `*` → severity or `off`.
+    #[serde(default)]
+    pub rules: BTreeMap<String, Level>,
+    /// Levels for the files matching some globs; later entries win.
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+    /// Lowest severity that fails the run (`--fail-on` wins over it).
+    pub fail_on: Option<Threshold>,
+    /// Parameter values; they win over the Organization's `spec.policy`.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, serde_json::Value>,
+    /// The date time-based rules take as today (`--today` wins over it).
+    pub today: Option<String>,
 }
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    pub files: Vec<String>,
+    #[serde(default)]
+    pub rules: BTreeMap<String, Level>,
+}
+
+/// A rule's level in config: a severity, or `off`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Off,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Off => None,
+            Level::Info => Some(Severity::Info),
+            Level::Warning => Some(Severity::Warning),
+            Level::Error => Some(Severity::Error),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Threshold {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Threshold {
+    pub fn severity(self) -> Severity {
+        match self {
+            Threshold::Error => Severity::Error,
+            Threshold::Warning => Severity::Warning,
+            Threshold::Info => Severity::Info,
+        }
+    }
+}
+
+/// Keys an `estatelint.yaml` may hold.
+pub const KEYS: [&str; 9] = [
+    "include",
+    "exclude",
+    "packs",
+    "rules",
+    "overrides",
+    "failOn",
+    "parameters",
+    "today",
+    "files",
+];
 
 /// A config and where it came from.
 #[derive(Debug)]
@@ -51,6 +129,20 @@ impl Loaded {
     /// such as a glob that does not parse).
     pub fn span_of(&self, path: &[&str]) -> Option<Span> {
         self.root.as_ref().map(|r| r.locate(path).node.span)
+    }
+
+    /// The span of the key at the end of `path` (`rules`, `continuity/x`).
+    pub fn key_span_of(&self, path: &[&str]) -> Option<Span> {
+        self.root
+            .as_ref()
+            .map(|r| r.locate(path).key_or_node_span())
+    }
+
+    /// The config's node at `path`, when there is one.
+    pub fn node(&self, path: &[&str]) -> Option<&yaml::Node> {
+        let root = self.root.as_ref()?;
+        let located = root.locate(path);
+        (located.key.is_some() || path.is_empty()).then_some(located.node)
     }
 
     pub fn fatal(&self, span: Option<Span>, message: String, help: Option<String>) -> Fatal {
@@ -174,11 +266,12 @@ pub fn load(path: &Path) -> Result<Loaded, Fatal> {
                     .map(|e| e.key.span)
                     .or(located.key.map(|k| k.span))
                     .unwrap_or(located.node.span);
-                let known = ["include", "exclude"];
-                let help = did_you_mean(unknown, known)
+                let known = &KEYS[..];
+                let help = did_you_mean(unknown, known.iter().copied())
                     .map(|s| format!("did you mean `{s}`?"))
                     .unwrap_or_else(|| {
-                        format!("known keys: {}", known.map(|k| format!("`{k}`")).join(", "))
+                        let list: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+                        format!("known keys: {}", list.join(", "))
                     });
                 (span, Some(help))
             } else {

@@ -137,6 +137,10 @@ pub mod rules {
     pub const DUPLICATE_NAME: &str = "estatelint/duplicate-name";
     pub const UNRESOLVED_REFERENCE: &str = "estatelint/unresolved-reference";
     pub const MULTIPLE_ORGANIZATIONS: &str = "estatelint/multiple-organizations";
+    pub const RULE_PACK: &str = "estatelint/rule-pack";
+    pub const RULE_ERROR: &str = "estatelint/rule-error";
+    pub const UNKNOWN_PARAMETER: &str = "estatelint/unknown-parameter";
+    pub const PARAMETER: &str = "estatelint/parameter";
 }
 
 /// A did-you-mean: the candidate closest to `word`, if it is close enough to be a likely typo.

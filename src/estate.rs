@@ -173,13 +173,18 @@ impl Estate {
         (estate, findings)
     }
 
+    /// The index of the entity of `kind` named `name`.
+    pub fn lookup_index(&self, kind: Kind, name: &str) -> Option<usize> {
+        self.by_name.get(&(kind, name.to_string())).copied()
+    }
+
     pub fn lookup(&self, kind: Kind, name: &str) -> Option<&Entity> {
         self.by_name
             .get(&(kind, name.to_string()))
             .map(|&i| &self.entities[i])
     }
 
-    fn names_of(&self, kind: Kind) -> impl Iterator<Item = &str> {
+    pub fn names_of(&self, kind: Kind) -> impl Iterator<Item = &str> {
         self.by_name
             .keys()
             .filter(move |(k, _)| *k == kind)

@@ -2,14 +2,25 @@
 //! scalability policy, with diagnostics that underline the exact YAML node at fault.
 
 pub mod check;
+pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod discover;
+pub mod engine;
 pub mod estate;
+pub mod explain;
+pub mod expr;
+pub mod init;
 pub mod kind;
+pub mod levels;
+pub mod pack;
+pub mod path;
 pub mod report;
 pub mod schema;
+pub mod select;
 pub mod source;
+pub mod template;
+pub mod testing;
 pub mod value;
 pub mod yaml;

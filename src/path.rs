@@ -79,7 +79,10 @@ impl FieldPath {
     /// The first node the path reaches.
     pub fn first<'a>(&self, root: &'a Node) -> Option<Hit<'a>> {
         if self.is_plain() {
-            let mut here = Hit { node: root, key: None };
+            let mut here = Hit {
+                node: root,
+                key: None,
+            };
             for seg in &self.segs {
                 let Seg::Key(k) = seg else { return None };
                 let entry = here.node.entry(k)?;
@@ -143,14 +146,23 @@ fn step<'a>(hit: Hit<'a>, seg: &Seg, out: &mut Vec<Hit<'a>>) {
         }
         (Seg::Key(_), Value::Seq(items)) => {
             for item in items {
-                step(Hit { node: item, key: None }, seg, out);
+                step(
+                    Hit {
+                        node: item,
+                        key: None,
+                    },
+                    seg,
+                    out,
+                );
             }
         }
         (Seg::Any, Value::Map(entries)) => out.extend(entries.iter().map(|e| Hit {
             node: &e.value,
             key: Some(&e.key),
         })),
-        (Seg::Any, Value::Seq(items)) => out.extend(items.iter().map(|n| Hit { node: n, key: None })),
+        (Seg::Any, Value::Seq(items)) => {
+            out.extend(items.iter().map(|n| Hit { node: n, key: None }))
+        }
         (Seg::Deep, _) => deep(hit, out),
         _ => {}
     }
@@ -193,7 +205,11 @@ mod tests {
         let src = "spec:\n  covers: [a, b]\n  hosting: {regions: [x]}\n";
         let d = doc(src);
         let p = FieldPath::parse("spec.covers").unwrap();
-        let names: Vec<_> = p.items(&d).iter().map(|h| h.node.as_str().unwrap()).collect();
+        let names: Vec<_> = p
+            .items(&d)
+            .iter()
+            .map(|h| h.node.as_str().unwrap())
+            .collect();
         assert_eq!(names, ["a", "b"]);
         assert_eq!(p.first(&d).unwrap().key.unwrap().as_str(), Some("covers"));
     }
@@ -205,7 +221,11 @@ mod tests {
         let any = FieldPath::parse("metadata.annotations.*").unwrap();
         assert_eq!(any.resolve(&d).len(), 2);
         let deep = FieldPath::parse("**").unwrap();
-        let scalars: Vec<_> = deep.resolve(&d).iter().filter_map(|h| h.node.as_str()).collect();
+        let scalars: Vec<_> = deep
+            .resolve(&d)
+            .iter()
+            .filter_map(|h| h.node.as_str())
+            .collect();
         assert_eq!(scalars, ["x", "y", "z"]);
     }
 

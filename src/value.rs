@@ -75,6 +75,28 @@ impl Date {
         valid.then_some(date)
     }
 
+    /// The date `days` after 1970-01-01.
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
+    /// Today's date (UTC) by the system clock.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_days((secs / 86_400) as i64)
+    }
+
     /// Days since 1970-01-01 (proleptic Gregorian).
     pub fn days(self) -> i64 {
         let (y, m, d) = (self.year as i64, self.month as i64, self.day as i64);
@@ -144,5 +166,9 @@ mod tests {
         let b = Date::parse("2026-08-25").unwrap();
         assert_eq!(a.days() - b.days(), 90);
         assert_eq!(Date::parse("1970-01-01").unwrap().days(), 0);
+        for d in ["2024-02-29", "2026-11-23", "1999-12-31", "2000-03-01"] {
+            let date = Date::parse(d).unwrap();
+            assert_eq!(Date::from_days(date.days()), date);
+        }
     }
 }

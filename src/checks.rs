@@ -1,0 +1,1208 @@
+//! The check library: each check compiled from its rule-pack node (errors carry spans), an
+//! optional per-rule preparation over the estate (indexes for reverse references, uniqueness
+//! and cycles), and its evaluation for one entity, which knows which node to underline.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use regex::Regex;
+
+use crate::diag::did_you_mean;
+use crate::estate::{Entity, Estate};
+use crate::expr::{Bindings, CelValue, Expr};
+use crate::kind::Kind;
+use crate::path::FieldPath;
+use crate::select::{
+    compare, format_duration, format_number, Condition, Op, Operand, Resolve, Test, Val,
+};
+use crate::source::{FileId, Span};
+use crate::yaml::{Node, Value};
+
+#[derive(Debug)]
+pub enum Check {
+    Required(Vec<FieldPath>),
+    Pattern {
+        field: FieldPath,
+        regex: Regex,
+        forbid: bool,
+    },
+    Enum {
+        field: FieldPath,
+        values: Vec<Node>,
+    },
+    Compare {
+        field: FieldPath,
+        op: Op,
+        operand: Operand,
+        order: Option<Vec<String>>,
+    },
+    MaxAge {
+        field: FieldPath,
+        max: Operand,
+    },
+    Ref {
+        field: FieldPath,
+        kind: Kind,
+        filter: Vec<Condition>,
+    },
+    CoveredBy {
+        kind: Kind,
+        fields: Vec<FieldPath>,
+        min: Operand,
+        filter: Vec<Condition>,
+    },
+    Unique {
+        field: FieldPath,
+    },
+    Count {
+        fields: Vec<FieldPath>,
+        kind: Option<Kind>,
+        filter: Vec<Condition>,
+        min: Option<Operand>,
+        max: Option<Operand>,
+    },
+    Acyclic {
+        field: FieldPath,
+    },
+    RelatedCompare {
+        via: FieldPath,
+        field: FieldPath,
+        op: Op,
+        operand: Operand,
+        order: Option<Vec<String>>,
+        label_via: bool,
+    },
+    Headroom {
+        capacity: FieldPath,
+        demand: FieldPath,
+        growth: Operand,
+    },
+    All(Vec<Check>),
+    Any(Vec<Check>),
+    Not(Box<Check>),
+    Expr {
+        expr: Expr,
+        at: Option<FieldPath>,
+    },
+}
+
+/// Names of the checks, as written in packs.
+pub const CHECK_NAMES: [&str; 16] = [
+    "required",
+    "pattern",
+    "enum",
+    "compare",
+    "max-age",
+    "ref",
+    "covered-by",
+    "unique",
+    "count",
+    "acyclic",
+    "related-compare",
+    "headroom",
+    "all",
+    "any",
+    "not",
+    "expr",
+];
+
+/// Values a check hands to message templates (`{count}`, `{cycle}` ...).
+pub const CHECK_VARS: [&str; 16] = [
+    "value", "operand", "count", "min", "max", "missing", "age", "cycle", "required", "growth",
+    "capacity", "demand", "other", "target", "field", "error",
+];
+
+/// One failure of a check on one entity.
+#[derive(Clone, Debug, Default)]
+pub struct Violation {
+    pub span: Span,
+    pub caption: String,
+    pub related: Vec<(FileId, Span, String)>,
+    pub vars: BTreeMap<&'static str, String>,
+    /// The entity referenced, for `{target.…}` placeholders.
+    pub target: Option<usize>,
+}
+
+impl Violation {
+    fn at(span: Span, caption: impl Into<String>) -> Violation {
+        Violation {
+            span,
+            caption: caption.into(),
+            ..Default::default()
+        }
+    }
+
+    fn var(mut self, name: &'static str, value: impl Into<String>) -> Violation {
+        self.vars.insert(name, value.into());
+        self
+    }
+}
+
+/// What checks read besides the entity.
+pub struct Ctx<'a> {
+    pub estate: &'a Estate,
+    pub params: &'a HashMap<String, Val>,
+    /// Today, in days since 1970-01-01.
+    pub today: i64,
+    pub cel: &'a CelEnv,
+}
+
+/// Values CEL expressions see that do not depend on the entity.
+pub struct CelEnv {
+    pub org: CelValue,
+    pub params: CelValue,
+    pub today: CelValue,
+    /// Kind → name → entity; built only when an expression reads `estate`.
+    pub estate: Option<CelValue>,
+}
+
+impl Resolve for Ctx<'_> {
+    fn operand(&self, operand: &Operand, root: &Node, target: Option<&Node>) -> Option<Val> {
+        let non_null = |n: &Node| (n.value != Value::Null).then(|| Val::from_node(n));
+        match operand {
+            Operand::Const(n) => Some(Val::from_node(n)),
+            Operand::Field(p) => p.first(root).and_then(|h| non_null(h.node)),
+            Operand::Target(p) => p.first(target?).and_then(|h| non_null(h.node)),
+            Operand::Param(name) => self.params.get(name).cloned(),
+            Operand::Today(offset) => {
+                let secs = self.operand(offset, root, target)?.as_duration()?;
+                Some(Val::Date(self.today + (secs / 86_400) as i64))
+            }
+        }
+    }
+
+    fn entity(&self, kind: Kind, name: &str) -> Option<&Node> {
+        self.estate.lookup(kind, name).map(|e| &e.root)
+    }
+}
+
+/// Per-rule state computed once over the estate before entities are checked.
+#[derive(Debug, Default)]
+pub enum Prep {
+    #[default]
+    None,
+    /// Name → entities naming it (reverse references), deduplicated, in estate order.
+    Reverse(HashMap<String, Vec<usize>>),
+    /// Violations decided for the whole selection (uniqueness, cycles), by entity.
+    PerEntity(HashMap<usize, Vec<Violation>>),
+    Nested(Vec<Prep>),
+}
+
+impl Check {
+    /// Builds the indexes this check needs over `selection` (entity indexes, in order).
+    pub fn prepare(&self, ctx: &Ctx<'_>, selection: &[usize]) -> Prep {
+        let estate = ctx.estate;
+        match self {
+            Check::CoveredBy {
+                kind,
+                fields,
+                filter,
+                ..
+            }
+            | Check::Count {
+                kind: Some(kind),
+                fields,
+                filter,
+                ..
+            } => {
+                let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+                for (i, e) in estate.entities.iter().enumerate() {
+                    if e.kind != *kind || !filter.iter().all(|c| c.holds(&e.root, ctx)) {
+                        continue;
+                    }
+                    for f in fields {
+                        for hit in f.items(&e.root) {
+                            if let Some(name) = hit.node.as_str() {
+                                let list = index.entry(name.to_string()).or_default();
+                                if list.last() != Some(&i) {
+                                    list.push(i);
+                                }
+                            }
+                        }
+                    }
+                }
+                Prep::Reverse(index)
+            }
+            Check::Unique { field } => {
+                let mut first: HashMap<String, usize> = HashMap::new();
+                let mut out: HashMap<usize, Vec<Violation>> = HashMap::new();
+                for &i in selection {
+                    let e = &estate.entities[i];
+                    let Some(hit) = field.first(&e.root) else {
+                        continue;
+                    };
+                    let Some(text) = hit
+                        .node
+                        .scalar_text()
+                        .filter(|_| hit.node.value != Value::Null)
+                    else {
+                        continue;
+                    };
+                    match first.get(text.as_ref()) {
+                        None => {
+                            first.insert(text.into_owned(), i);
+                        }
+                        Some(&f) => {
+                            let other = &estate.entities[f];
+                            let other_span = field
+                                .first(&other.root)
+                                .map_or(other.root.span, |h| h.node.span);
+                            let other_name = other.name().unwrap_or("?").to_string();
+                            let v = Violation::at(
+                                hit.node.span,
+                                format!("also used by `{other_name}`"),
+                            )
+                            .var("value", text.as_ref())
+                            .var("other", other_name.clone());
+                            let mut v = v;
+                            v.related.push((
+                                other.file,
+                                other_span,
+                                format!("`{other_name}` uses `{text}` too"),
+                            ));
+                            v.target = Some(f);
+                            out.entry(i).or_default().push(v);
+                        }
+                    }
+                }
+                Prep::PerEntity(out)
+            }
+            Check::Acyclic { field } => Prep::PerEntity(cycles(estate, field, selection)),
+            Check::All(cs) | Check::Any(cs) => {
+                Prep::Nested(cs.iter().map(|c| c.prepare(ctx, selection)).collect())
+            }
+            Check::Not(c) => Prep::Nested(vec![c.prepare(ctx, selection)]),
+            _ => Prep::None,
+        }
+    }
+
+    /// The node this check is about, for `not` to underline when the inner check passes.
+    fn subject(&self, e: &Entity) -> Span {
+        let name_span = e.name.as_ref().map_or(e.root.span, |n| n.1);
+        let field = match self {
+            Check::Pattern { field, .. }
+            | Check::Enum { field, .. }
+            | Check::Compare { field, .. }
+            | Check::MaxAge { field, .. }
+            | Check::Ref { field, .. }
+            | Check::Unique { field }
+            | Check::Acyclic { field }
+            | Check::RelatedCompare { field, .. } => Some(field),
+            Check::Required(fields)
+            | Check::Count {
+                fields, kind: None, ..
+            } => fields.first(),
+            Check::Headroom { capacity, .. } => Some(capacity),
+            Check::Expr { at, .. } => at.as_ref(),
+            Check::Not(c) => return c.subject(e),
+            Check::All(cs) | Check::Any(cs) => {
+                return cs.first().map_or(name_span, |c| c.subject(e))
+            }
+            Check::CoveredBy { .. } | Check::Count { .. } => None,
+        };
+        field
+            .and_then(|f| f.first(&e.root))
+            .map_or(name_span, |h| h.node.span)
+    }
+
+    /// Every violation of this check by entity `idx`.
+    pub fn eval(&self, ctx: &Ctx<'_>, prep: &Prep, idx: usize) -> Result<Vec<Violation>, String> {
+        let e = &ctx.estate.entities[idx];
+        let root = &e.root;
+        let name_span = e.name.as_ref().map_or(root.span, |n| n.1);
+        let mut out = Vec::new();
+        match self {
+            Check::Required(fields) => {
+                for f in fields {
+                    let present = f.first(root).is_some_and(|h| h.node.value != Value::Null);
+                    if !present {
+                        out.push(
+                            Violation::at(f.missing_span(root), format!("`{}` missing", f.text))
+                                .var("missing", f.text.clone()),
+                        );
+                    }
+                }
+            }
+            Check::Pattern {
+                field,
+                regex,
+                forbid,
+            } => {
+                for hit in field.items(root) {
+                    let Some(text) = hit.node.scalar_text() else {
+                        continue;
+                    };
+                    if hit.node.value == Value::Null {
+                        continue;
+                    }
+                    if regex.is_match(&text) == *forbid {
+                        let caption = if *forbid {
+                            "matches a forbidden pattern".to_string()
+                        } else {
+                            format!("does not match `{}`", regex.as_str())
+                        };
+                        let key = hit
+                            .key
+                            .and_then(|k| k.scalar_text())
+                            .map(|k| k.into_owned())
+                            .unwrap_or_default();
+                        out.push(
+                            Violation::at(hit.node.span, caption)
+                                .var("value", shorten(&text))
+                                .var("field", key),
+                        );
+                    }
+                }
+            }
+            Check::Enum { field, values } => {
+                for hit in field.items(root) {
+                    let v = Val::from_node(hit.node);
+                    if !values.iter().any(|o| {
+                        compare(&v, &Val::from_node(o), None) == Some(std::cmp::Ordering::Equal)
+                    }) {
+                        let allowed: Vec<String> = values
+                            .iter()
+                            .filter_map(|n| n.scalar_text().map(|t| t.into_owned()))
+                            .collect();
+                        out.push(
+                            Violation::at(
+                                hit.node.span,
+                                format!("not one of {}", allowed.join(", ")),
+                            )
+                            .var("value", v.display()),
+                        );
+                    }
+                }
+            }
+            Check::Compare {
+                field,
+                op,
+                operand,
+                order,
+            } => {
+                if let Some(hit) = field.first(root).filter(|h| h.node.value != Value::Null) {
+                    let left = Val::from_node(hit.node);
+                    if let Some(right) = ctx.operand(operand, root, None) {
+                        if let Some(ord) = compare(&left, &right, order.as_deref()) {
+                            if !op.holds(ord) {
+                                out.push(relation(hit.node.span, &left, *op, &right));
+                            }
+                        }
+                    }
+                }
+            }
+            Check::MaxAge { field, max } => {
+                if let Some(hit) = field.first(root) {
+                    let date = Val::from_node(hit.node).as_date();
+                    let max = ctx.operand(max, root, None).and_then(|m| m.as_duration());
+                    if let (Some(date), Some(max)) = (date, max) {
+                        let age = ctx.today - date;
+                        if age * 86_400 > max as i64 {
+                            out.push(
+                                Violation::at(hit.node.span, format!("{age} days old"))
+                                    .var("age", format!("{age} days"))
+                                    .var("max", format_duration(max))
+                                    .var("value", Val::from_node(hit.node).display()),
+                            );
+                        }
+                    }
+                }
+            }
+            Check::Ref {
+                field,
+                kind,
+                filter,
+            } => {
+                for hit in field.items(root) {
+                    let Some(name) = hit.node.as_str() else {
+                        continue;
+                    };
+                    match ctx.estate.lookup_index(*kind, name) {
+                        None => {
+                            let mut v = Violation::at(
+                                hit.node.span,
+                                format!("no {} `{name}`", kind.name()),
+                            )
+                            .var("value", name);
+                            if let Some(s) = did_you_mean(name, ctx.estate.names_of(*kind)) {
+                                v = v.var("other", s);
+                            }
+                            out.push(v);
+                        }
+                        Some(t) => {
+                            let target = &ctx.estate.entities[t];
+                            if !filter.iter().all(|c| c.holds(&target.root, ctx)) {
+                                let mut v = Violation::at(
+                                    hit.node.span,
+                                    format!("`{name}` does not qualify"),
+                                )
+                                .var("value", name)
+                                .var("target", name);
+                                v.target = Some(t);
+                                if let Some((_, span)) = &target.name {
+                                    v.related.push((
+                                        target.file,
+                                        *span,
+                                        format!("{} `{name}`", kind.name()),
+                                    ));
+                                }
+                                out.push(v);
+                            }
+                        }
+                    }
+                }
+            }
+            Check::CoveredBy { min, .. } => {
+                let count = reverse(prep, e.name()).len();
+                let min = ctx
+                    .operand(min, root, None)
+                    .and_then(|m| m.as_number())
+                    .unwrap_or(1.0);
+                if (count as f64) < min {
+                    out.push(
+                        Violation::at(
+                            name_span,
+                            format!("covered by {count}, needs {}", format_number(min)),
+                        )
+                        .var("count", count.to_string())
+                        .var("min", format_number(min)),
+                    );
+                }
+            }
+            Check::Count {
+                fields,
+                kind,
+                min,
+                max,
+                ..
+            } => {
+                let (count, span) = match kind {
+                    Some(_) => (reverse(prep, e.name()).len(), name_span),
+                    None => {
+                        let items: usize = fields.iter().map(|f| f.items(root).len()).sum();
+                        let span = fields
+                            .iter()
+                            .find_map(|f| f.first(root))
+                            .map_or(name_span, |h| h.key_span());
+                        (items, span)
+                    }
+                };
+                let limit = |o: &Option<Operand>| {
+                    o.as_ref()
+                        .and_then(|o| ctx.operand(o, root, None))
+                        .and_then(|v| v.as_number())
+                };
+                if let Some(max) = limit(max).filter(|m| count as f64 > *m) {
+                    out.push(
+                        Violation::at(span, format!("{count}, more than {}", format_number(max)))
+                            .var("count", count.to_string())
+                            .var("max", format_number(max)),
+                    );
+                }
+                if let Some(min) = limit(min).filter(|m| (count as f64) < *m) {
+                    out.push(
+                        Violation::at(span, format!("{count}, fewer than {}", format_number(min)))
+                            .var("count", count.to_string())
+                            .var("min", format_number(min)),
+                    );
+                }
+            }
+            Check::Unique { .. } | Check::Acyclic { .. } => {
+                if let Prep::PerEntity(map) = prep {
+                    out.extend(map.get(&idx).cloned().unwrap_or_default());
+                }
+            }
+            Check::RelatedCompare {
+                via,
+                field,
+                op,
+                operand,
+                order,
+                label_via,
+            } => {
+                let kinds = target_kinds(e.kind, via);
+                let left_hit = field.first(root).filter(|h| h.node.value != Value::Null);
+                for hit in via.items(root) {
+                    let Some(name) = hit.node.as_str() else {
+                        continue;
+                    };
+                    let Some(t) = kinds.iter().find_map(|k| ctx.estate.lookup_index(*k, name))
+                    else {
+                        continue;
+                    };
+                    let target = &ctx.estate.entities[t];
+                    let (Some(left_hit), Some(right)) =
+                        (left_hit, ctx.operand(operand, root, Some(&target.root)))
+                    else {
+                        continue;
+                    };
+                    let left = Val::from_node(left_hit.node);
+                    let Some(ord) = compare(&left, &right, order.as_deref()) else {
+                        continue;
+                    };
+                    if op.holds(ord) {
+                        continue;
+                    }
+                    let span = if *label_via {
+                        hit.node.span
+                    } else {
+                        left_hit.node.span
+                    };
+                    let mut v = relation(span, &left, *op, &right).var("target", name);
+                    v.caption = format!("{} vs `{name}`: {}", left.display(), right.display());
+                    v.target = Some(t);
+                    let target_span = match operand {
+                        Operand::Target(p) => p
+                            .first(&target.root)
+                            .map_or(target.root.span, |h| h.node.span),
+                        _ => target.name.as_ref().map_or(target.root.span, |n| n.1),
+                    };
+                    v.related.push((
+                        target.file,
+                        target_span,
+                        format!("`{name}`: {}", right.display()),
+                    ));
+                    out.push(v);
+                }
+            }
+            Check::Headroom {
+                capacity,
+                demand,
+                growth,
+            } => {
+                let num = |p: &FieldPath| {
+                    p.first(root)
+                        .and_then(|h| Val::from_node(h.node).as_number().map(|n| (n, h)))
+                };
+                if let (Some((cap, cap_hit)), Some((dem, _))) = (num(capacity), num(demand)) {
+                    let g = ctx
+                        .operand(growth, root, None)
+                        .and_then(|g| g.as_number())
+                        .unwrap_or(0.0);
+                    let required = (dem * (1.0 + g / 100.0)).ceil();
+                    if cap < required {
+                        out.push(
+                            Violation::at(
+                                cap_hit.node.span,
+                                format!(
+                                    "{} < {} needed",
+                                    format_number(cap),
+                                    format_number(required)
+                                ),
+                            )
+                            .var("capacity", format_number(cap))
+                            .var("demand", format_number(dem))
+                            .var("growth", format!("{}%", format_number(g)))
+                            .var("required", format_number(required)),
+                        );
+                    }
+                }
+            }
+            Check::All(cs) => {
+                for (c, p) in cs.iter().zip(nested(prep, cs.len())) {
+                    out.extend(c.eval(ctx, p, idx)?);
+                }
+            }
+            Check::Any(cs) => {
+                let mut first = None;
+                for (c, p) in cs.iter().zip(nested(prep, cs.len())) {
+                    let v = c.eval(ctx, p, idx)?;
+                    if v.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    first.get_or_insert(v);
+                }
+                out = first.unwrap_or_default();
+            }
+            Check::Not(c) => {
+                let p = nested(prep, 1).next().unwrap_or(&Prep::None);
+                if c.eval(ctx, p, idx)?.is_empty() {
+                    out.push(Violation::at(c.subject(e), "matches"));
+                }
+            }
+            Check::Expr { expr, at } => {
+                let bindings = Bindings {
+                    this: crate::expr::to_cel(root),
+                    org: &ctx.cel.org,
+                    params: &ctx.cel.params,
+                    today: &ctx.cel.today,
+                    estate: ctx.cel.estate.as_ref(),
+                };
+                if !expr.eval(&bindings)? {
+                    let span = at
+                        .as_ref()
+                        .and_then(|a| a.first(root))
+                        .map_or(name_span, |h| h.node.span);
+                    out.push(Violation::at(span, "fails the expression"));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether any part of this check is an expression reading `estate`.
+    pub fn uses_estate(&self) -> bool {
+        match self {
+            Check::Expr { expr, .. } => expr.uses_estate,
+            Check::All(cs) | Check::Any(cs) => cs.iter().any(Check::uses_estate),
+            Check::Not(c) => c.uses_estate(),
+            _ => false,
+        }
+    }
+}
+
+fn nested(prep: &Prep, n: usize) -> impl Iterator<Item = &Prep> {
+    let list: &[Prep] = match prep {
+        Prep::Nested(v) => v,
+        _ => &[],
+    };
+    (0..n).map(move |i| list.get(i).unwrap_or(&Prep::None))
+}
+
+fn reverse<'a>(prep: &'a Prep, name: Option<&str>) -> &'a [usize] {
+    match (prep, name) {
+        (Prep::Reverse(map), Some(n)) => map.get(n).map_or(&[], Vec::as_slice),
+        _ => &[],
+    }
+}
+
+fn relation(span: Span, left: &Val, op: Op, right: &Val) -> Violation {
+    let broken = match op {
+        Op::Eq => "≠",
+        Op::Ne => "=",
+        Op::Lt => "≥",
+        Op::Lte => ">",
+        Op::Gt => "≤",
+        Op::Gte => "<",
+    };
+    Violation::at(
+        span,
+        format!("{} {broken} {}", left.display(), right.display()),
+    )
+    .var("value", left.display())
+    .var("operand", right.display())
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 12 {
+        format!("{}…", s.chars().take(8).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// The kinds a reference field of `kind` points at (its declared target), or every kind for a
+/// field that is not a declared reference.
+pub fn target_kinds(kind: Kind, via: &FieldPath) -> Vec<Kind> {
+    match kind.ref_fields().iter().find(|r| r.path == via.text) {
+        Some(r) => vec![r.target],
+        None => vec![kind],
+    }
+}
+
+/// Cycles among `selection` through references in `field`, each reported once, on its first
+/// member in estate order, with every edge labelled.
+fn cycles(
+    estate: &Estate,
+    field: &FieldPath,
+    selection: &[usize],
+) -> HashMap<usize, Vec<Violation>> {
+    let selected: HashSet<usize> = selection.iter().copied().collect();
+    // Edges in estate order: (from, to, span of the reference).
+    let mut edges: HashMap<usize, Vec<(usize, Span)>> = HashMap::new();
+    for &i in selection {
+        let e = &estate.entities[i];
+        for hit in field.items(&e.root) {
+            let Some(name) = hit.node.as_str() else {
+                continue;
+            };
+            let Some(j) = target_kinds(e.kind, field)
+                .iter()
+                .find_map(|k| estate.lookup_index(*k, name))
+            else {
+                continue;
+            };
+            if selected.contains(&j) {
+                edges.entry(i).or_default().push((j, hit.node.span));
+            }
+        }
+    }
+    let sccs = tarjan(selection, &edges);
+    let mut out: HashMap<usize, Vec<Violation>> = HashMap::new();
+    for scc in sccs {
+        let members: HashSet<usize> = scc.iter().copied().collect();
+        let start = *scc.iter().min().unwrap_or(&0);
+        let self_loop = edges
+            .get(&start)
+            .is_some_and(|es| es.iter().any(|(j, _)| *j == start));
+        if scc.len() < 2 && !self_loop {
+            continue;
+        }
+        let Some(path) = cycle_through(start, &edges, &members) else {
+            continue;
+        };
+        let name = |i: usize| estate.entities[i].name().unwrap_or("?").to_string();
+        let mut names: Vec<String> = path.iter().map(|(from, _, _)| name(*from)).collect();
+        names.push(name(start));
+        let cycle = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        let (from, to, span) = path[0];
+        let mut v = Violation::at(span, format!("`{}` depends on `{}`", name(from), name(to)))
+            .var("cycle", cycle)
+            .var("count", path.len().to_string());
+        for &(from, to, span) in &path[1..] {
+            v.related.push((
+                estate.entities[from].file,
+                span,
+                format!("`{}` depends on `{}`", name(from), name(to)),
+            ));
+        }
+        out.entry(start).or_default().push(v);
+    }
+    out
+}
+
+/// A simple cycle from `start` back to it within `members`: (from, to, span) per edge, taking
+/// the first edge in document order at each step (depth-first, iterative).
+fn cycle_through(
+    start: usize,
+    edges: &HashMap<usize, Vec<(usize, Span)>>,
+    members: &HashSet<usize>,
+) -> Option<Vec<(usize, usize, Span)>> {
+    let mut path: Vec<(usize, usize, Span)> = Vec::new();
+    let mut on_path: HashSet<usize> = HashSet::from([start]);
+    let mut dead: HashSet<usize> = HashSet::new();
+    let mut cursor: Vec<usize> = vec![0];
+    let mut node = start;
+    loop {
+        let next_edge = edges.get(&node).and_then(|es| {
+            let from = *cursor.last()?;
+            es.iter().enumerate().skip(from).find(|(_, (j, _))| {
+                members.contains(j) && (*j == start || (!on_path.contains(j) && !dead.contains(j)))
+            })
+        });
+        match next_edge {
+            Some((k, &(j, span))) => {
+                if let Some(c) = cursor.last_mut() {
+                    *c = k + 1;
+                }
+                path.push((node, j, span));
+                if j == start {
+                    return Some(path);
+                }
+                on_path.insert(j);
+                cursor.push(0);
+                node = j;
+            }
+            None => {
+                dead.insert(node);
+                on_path.remove(&node);
+                cursor.pop();
+                let (from, _, _) = path.pop()?;
+                node = from;
+            }
+        }
+    }
+}
+
+/// Strongly connected components (Tarjan's algorithm, iterative so deep graphs cannot
+/// overflow the stack), in order of discovery from `nodes`.
+fn tarjan(nodes: &[usize], edges: &HashMap<usize, Vec<(usize, Span)>>) -> Vec<Vec<usize>> {
+    let mut index: HashMap<usize, usize> = HashMap::new();
+    let mut low: HashMap<usize, usize> = HashMap::new();
+    let mut on_stack: HashSet<usize> = HashSet::new();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut out = Vec::new();
+    let mut counter = 0;
+    for &root in nodes {
+        if index.contains_key(&root) {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&(v, next)) = work.last() {
+            if next == 0 && !index.contains_key(&v) {
+                index.insert(v, counter);
+                low.insert(v, counter);
+                counter += 1;
+                stack.push(v);
+                on_stack.insert(v);
+            }
+            let succ = edges.get(&v).map_or(&[][..], Vec::as_slice);
+            if let Some(&(w, _)) = succ.get(next) {
+                if let Some(top) = work.last_mut() {
+                    top.1 += 1;
+                }
+                if !index.contains_key(&w) {
+                    work.push((w, 0));
+                } else if on_stack.contains(&w) {
+                    let lw = index[&w];
+                    let lv = low[&v];
+                    low.insert(v, lv.min(lw));
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                let lv = low[&v];
+                let lp = low[&parent];
+                low.insert(parent, lp.min(lv));
+            }
+            if low[&v] == index[&v] {
+                let mut scc = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack.remove(&w);
+                    scc.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(scc);
+            }
+        }
+    }
+    out
+}
+
+/// Compiles `check:` nodes; errors are (span, message, help).
+pub struct Compiler<'a> {
+    pub errors: &'a mut Vec<(Span, String, Option<String>)>,
+    /// Parameters the pack declares (for `{param: ...}` operands).
+    pub params: &'a HashSet<String>,
+}
+
+impl Compiler<'_> {
+    fn err(&mut self, span: Span, message: impl Into<String>, help: Option<String>) {
+        self.errors.push((span, message.into(), help));
+    }
+
+    pub fn field(&mut self, node: &Node) -> Option<FieldPath> {
+        let text = node.as_str()?;
+        match FieldPath::parse(text) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.err(node.span, e, None);
+                None
+            }
+        }
+    }
+
+    fn fields(&mut self, node: &Node) -> Vec<FieldPath> {
+        match &node.value {
+            Value::Seq(items) => items.iter().filter_map(|n| self.field(n)).collect(),
+            _ => self.field(node).into_iter().collect(),
+        }
+    }
+
+    pub fn kind(&mut self, node: &Node) -> Option<Kind> {
+        let text = node.as_str()?;
+        let kind = Kind::ALL.into_iter().find(|k| k.name() == text);
+        if kind.is_none() {
+            let help = did_you_mean(text, Kind::ALL.map(Kind::name))
+                .map(|s| format!("did you mean `{s}`?"));
+            self.err(node.span, format!("unknown kind `{text}`"), help);
+        }
+        kind
+    }
+
+    fn regex(&mut self, node: &Node) -> Option<Regex> {
+        let text = node.as_str()?;
+        // A size limit keeps hostile patterns from exhausting memory; the regex engine itself
+        // runs in linear time, so no pattern can backtrack catastrophically.
+        match regex::RegexBuilder::new(text).size_limit(1 << 20).build() {
+            Ok(r) => Some(r),
+            Err(e) => {
+                let msg = e.to_string();
+                let last = msg
+                    .lines()
+                    .rfind(|l| !l.trim().is_empty())
+                    .unwrap_or(&msg)
+                    .trim()
+                    .to_string();
+                self.err(
+                    node.span,
+                    format!("invalid regex: {}", last.trim_start_matches("error: ")),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    pub fn operand(&mut self, node: &Node, allow_target: bool) -> Option<Operand> {
+        let Some(map) = node.as_map() else {
+            return Some(Operand::Const(node.clone()));
+        };
+        if map.len() != 1 {
+            self.err(
+                node.span,
+                "an operand mapping takes one key: `field`, `param`, `today` or `target`",
+                None,
+            );
+            return None;
+        }
+        let (key, value) = (map[0].key.as_str().unwrap_or_default(), &map[0].value);
+        match key {
+            "field" => self.field(value).map(Operand::Field),
+            "target" if allow_target => self.field(value).map(Operand::Target),
+            "target" => {
+                self.err(
+                    map[0].key.span,
+                    "`target` operands only exist in `related-compare`",
+                    None,
+                );
+                None
+            }
+            "param" => {
+                let name = value.as_str()?;
+                if !self.params.contains(name) {
+                    let help = did_you_mean(name, self.params.iter().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .or_else(|| Some("declare it under the pack's `parameters:`".into()));
+                    self.err(value.span, format!("unknown parameter `{name}`"), help);
+                    return None;
+                }
+                Some(Operand::Param(name.to_string()))
+            }
+            "today" => self
+                .operand(value, false)
+                .map(|o| Operand::Today(Box::new(o))),
+            other => {
+                let help = did_you_mean(other, ["field", "param", "today", "target"])
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.err(map[0].key.span, format!("unknown operand `{other}`"), help);
+                None
+            }
+        }
+    }
+
+    fn comparison(
+        &mut self,
+        node: &Node,
+        allow_target: bool,
+    ) -> Option<(Op, Operand, Option<Vec<String>>)> {
+        let ops: Vec<_> = Op::ALL
+            .iter()
+            .filter_map(|(name, op)| node.get(name).map(|n| (*op, n)))
+            .collect();
+        if ops.len() != 1 {
+            self.err(
+                node.span,
+                "give exactly one of `eq`, `ne`, `lt`, `lte`, `gt`, `gte`",
+                None,
+            );
+            return None;
+        }
+        let (op, operand) = ops[0];
+        let operand = self.operand(operand, allow_target)?;
+        let order = node.get("order").and_then(Node::as_seq).map(|s| {
+            s.iter()
+                .filter_map(|n| n.scalar_text().map(|t| t.into_owned()))
+                .collect()
+        });
+        Some((op, operand, order))
+    }
+
+    pub fn conditions(&mut self, node: Option<&Node>) -> Vec<Condition> {
+        let Some(map) = node.and_then(Node::as_map) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for entry in map {
+            if entry.key.as_str() == Some("any") {
+                let groups: Vec<Vec<Condition>> = entry
+                    .value
+                    .as_seq()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|g| self.conditions(Some(g)))
+                    .collect();
+                let path = FieldPath::parse("any").ok();
+                if let Some(path) = path {
+                    out.push(Condition {
+                        path,
+                        test: Test::Any(groups),
+                        span: entry.key.span,
+                    });
+                }
+                continue;
+            }
+            let Some(path) = self.field(&entry.key) else {
+                continue;
+            };
+            let v = &entry.value;
+            let test = match &v.value {
+                Value::Seq(items) => Some(Test::In(items.clone())),
+                Value::Map(_) => {
+                    if let Some(e) = v.get("exists") {
+                        Some(Test::Exists(e.value == Value::Bool(true)))
+                    } else if let Some(m) = v.get("matches") {
+                        self.regex(m).map(Test::Matches)
+                    } else if let Some(list) = v.get("in").and_then(Node::as_seq) {
+                        Some(Test::In(list.to_vec()))
+                    } else if let Some(list) = v.get("notIn").and_then(Node::as_seq) {
+                        Some(Test::NotIn(list.to_vec()))
+                    } else if let Some(r) = v.get("refers") {
+                        let kind = r.get("kind").and_then(|k| self.kind(k));
+                        let filter = self.conditions(r.get("where"));
+                        kind.map(|kind| Test::Refers { kind, filter })
+                    } else {
+                        self.comparison(v, false)
+                            .map(|(op, operand, order)| Test::Cmp { op, operand, order })
+                    }
+                }
+                _ => Some(Test::Cmp {
+                    op: Op::Eq,
+                    operand: Operand::Const(v.clone()),
+                    order: None,
+                }),
+            };
+            if let Some(test) = test {
+                out.push(Condition {
+                    path,
+                    test,
+                    span: entry.key.span,
+                });
+            }
+        }
+        out
+    }
+
+    /// Compiles one `check:` mapping (the schema has made sure it has exactly one known key).
+    pub fn check(&mut self, node: &Node) -> Option<Check> {
+        let entry = node.as_map()?.first()?;
+        let (name, body) = (entry.key.as_str()?, &entry.value);
+        let field = |c: &mut Self| body.get("field").and_then(|f| c.field(f));
+        Some(match name {
+            "required" => Check::Required(self.fields(body)),
+            "pattern" => Check::Pattern {
+                field: field(self)?,
+                regex: self.regex(body.get("regex")?)?,
+                forbid: body
+                    .get("forbid")
+                    .is_some_and(|f| f.value == Value::Bool(true)),
+            },
+            "enum" => Check::Enum {
+                field: field(self)?,
+                values: body.get("values")?.as_seq()?.to_vec(),
+            },
+            "compare" => {
+                let field = field(self)?;
+                let (op, operand, order) = self.comparison(body, false)?;
+                Check::Compare {
+                    field,
+                    op,
+                    operand,
+                    order,
+                }
+            }
+            "max-age" => Check::MaxAge {
+                field: field(self)?,
+                max: self.operand(body.get("max")?, false)?,
+            },
+            "ref" => Check::Ref {
+                field: field(self)?,
+                kind: self.kind(body.get("kind")?)?,
+                filter: self.conditions(body.get("where")),
+            },
+            "covered-by" => Check::CoveredBy {
+                kind: self.kind(body.get("kind")?)?,
+                fields: self.fields(body.get("field")?),
+                min: match body.get("min") {
+                    Some(m) => self.operand(m, false)?,
+                    None => Operand::Const(Node {
+                        span: Span::default(),
+                        value: Value::Int(1),
+                    }),
+                },
+                filter: self.conditions(body.get("where")),
+            },
+            "unique" => Check::Unique {
+                field: field(self)?,
+            },
+            "count" => {
+                let kind = match body.get("kind") {
+                    Some(k) => Some(self.kind(k)?),
+                    None => None,
+                };
+                if body.get("min").is_none() && body.get("max").is_none() {
+                    self.err(entry.key.span, "`count` needs `min` or `max`", None);
+                    return None;
+                }
+                let min = body.get("min").and_then(|m| self.operand(m, false));
+                let max = body.get("max").and_then(|m| self.operand(m, false));
+                Check::Count {
+                    fields: self.fields(body.get("field")?),
+                    kind,
+                    filter: self.conditions(body.get("where")),
+                    min,
+                    max,
+                }
+            }
+            "acyclic" => Check::Acyclic {
+                field: field(self)?,
+            },
+            "related-compare" => {
+                let via = self.field(body.get("via")?)?;
+                let field = field(self)?;
+                let (op, operand, order) = self.comparison(body, true)?;
+                let label_via = body.get("label").and_then(Node::as_str) == Some("via");
+                Check::RelatedCompare {
+                    via,
+                    field,
+                    op,
+                    operand,
+                    order,
+                    label_via,
+                }
+            }
+            "headroom" => Check::Headroom {
+                capacity: self.field(body.get("capacity")?)?,
+                demand: self.field(body.get("demand")?)?,
+                growth: match body.get("growth") {
+                    Some(g) => self.operand(g, false)?,
+                    None if self.params.contains("growth") => Operand::Param("growth".into()),
+                    None => {
+                        self.err(
+                            entry.key.span,
+                            "`headroom` needs `growth`, or a pack parameter named `growth`",
+                            None,
+                        );
+                        return None;
+                    }
+                },
+            },
+            "all" | "any" => {
+                let children: Vec<Check> = body
+                    .as_seq()?
+                    .iter()
+                    .filter_map(|c| self.check(c))
+                    .collect();
+                if name == "all" {
+                    Check::All(children)
+                } else {
+                    Check::Any(children)
+                }
+            }
+            "not" => Check::Not(Box::new(self.check(body)?)),
+            "expr" => {
+                let (source, at) = match body.as_str() {
+                    Some(s) => (s, None),
+                    None => (
+                        body.get("cel")?.as_str()?,
+                        body.get("at").and_then(|a| self.field(a)),
+                    ),
+                };
+                match Expr::compile(source) {
+                    Ok(expr) => Check::Expr { expr, at },
+                    Err(e) => {
+                        self.err(body.span, format!("invalid CEL expression: {e}"), None);
+                        return None;
+                    }
+                }
+            }
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,247 @@
+//! Rule evaluation: resolves pack parameters (config, then Organization policy, then defaults),
+//! selects entities, runs every rule's check in parallel, and words the findings.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+
+use crate::checks::{CelEnv, Ctx, Violation};
+use crate::diag::{did_you_mean, rules, Finding, Severity};
+use crate::estate::{Entity, Estate};
+use crate::expr;
+use crate::kind::Kind;
+use crate::pack::{Packs, Rule};
+use crate::select::Val;
+use crate::source::{FileId, Span};
+use crate::template::Vars;
+use crate::value::Date;
+use crate::yaml::{Node, Value};
+
+/// A parameter value given outside the estate (`estatelint.yaml`, `--growth`), with where it
+/// was written when that is a file.
+#[derive(Clone, Debug)]
+pub struct ParamOverride {
+    pub name: String,
+    pub value: Node,
+    /// The config file and the span of the key, for errors.
+    pub at: Option<(FileId, Span)>,
+}
+
+/// Effective parameter values, and findings about the Organization's `policy`.
+pub fn resolve_params(
+    packs: &Packs,
+    estate: &Estate,
+    overrides: &[ParamOverride],
+) -> (HashMap<String, Val>, Vec<Finding>) {
+    let mut values = HashMap::new();
+    let mut findings = Vec::new();
+    let org = organization(estate);
+    let policy = org.and_then(|o| o.root.get_path("spec.policy"));
+    if let (Some(org), Some(policy)) = (org, policy) {
+        for entry in policy.as_map().unwrap_or_default() {
+            let Some(key) = entry.key.as_str() else {
+                continue;
+            };
+            match packs.param(key) {
+                None => {
+                    let help = match did_you_mean(key, packs.params.iter().map(|p| p.name.as_str())) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "no loaded rule pack reads this parameter; remove it or load the pack that does".into(),
+                    };
+                    findings.push(
+                        Finding::new(
+                            rules::UNKNOWN_PARAMETER,
+                            Severity::Warning,
+                            org.file,
+                            entry.key.span,
+                            format!("unknown policy parameter `{key}`"),
+                        )
+                        .with_label("read by no rule")
+                        .with_help(help),
+                    );
+                }
+                Some(p) if !p.ty.accepts(&entry.value) && entry.value.value != Value::Null => {
+                    findings.push(
+                        Finding::error(
+                            rules::PARAMETER,
+                            org.file,
+                            entry.value.span,
+                            format!("policy parameter `{key}` must be {}", p.ty.name()),
+                        )
+                        .with_label("wrong type")
+                        .with_help(p.description.clone()),
+                    )
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    for p in &packs.params {
+        let from_config = overrides
+            .iter()
+            .rev()
+            .find(|o| o.name == p.name)
+            .map(|o| &o.value);
+        let from_policy = policy
+            .and_then(|pol| pol.get(&p.name))
+            .filter(|n| p.ty.accepts(n));
+        let from_org = p
+            .from
+            .as_ref()
+            .and_then(|f| f.first(&org?.root))
+            .map(|h| h.node)
+            .filter(|n| p.ty.accepts(n));
+        if let Some(node) = from_config
+            .or(from_policy)
+            .or(from_org)
+            .or(p.default.as_ref())
+        {
+            values.insert(p.name.clone(), Val::from_node(node));
+        }
+    }
+    (values, findings)
+}
+
+fn organization(estate: &Estate) -> Option<&Entity> {
+    estate
+        .entities
+        .iter()
+        .find(|e| e.kind == Kind::Organization)
+}
+
+struct RuleVars<'a> {
+    violation: &'a Violation,
+    params: &'a HashMap<String, Val>,
+}
+
+impl Vars for RuleVars<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        if let Some(v) = self.violation.vars.get(name) {
+            return Some(v.clone());
+        }
+        let param = name.strip_prefix("param.")?;
+        self.params.get(param).map(Val::display)
+    }
+}
+
+/// Runs `rules` over the estate, in parallel; findings come back in rule order, then estate
+/// order (the caller sorts them for output).
+pub fn evaluate(
+    rules: &[&Rule],
+    estate: &Estate,
+    params: &HashMap<String, Val>,
+    today: Date,
+) -> Vec<Finding> {
+    let org = organization(estate).map_or(expr::CelValue::Null, |o| expr::to_cel(&o.root));
+    let cel_params = expr::map(params.iter().map(|(k, v)| (k.clone(), val_to_cel(v))));
+    let estate_value = rules.iter().any(|r| r.check.uses_estate()).then(|| {
+        let mut by_kind: BTreeMap<&str, Vec<(String, expr::CelValue)>> = BTreeMap::new();
+        for e in &estate.entities {
+            if let Some(name) = e.name() {
+                by_kind
+                    .entry(e.kind.name())
+                    .or_default()
+                    .push((name.to_string(), expr::to_cel(&e.root)));
+            }
+        }
+        expr::map(Kind::ALL.iter().map(|k| {
+            (
+                k.name().to_string(),
+                expr::map(by_kind.remove(k.name()).unwrap_or_default()),
+            )
+        }))
+    });
+    let cel = CelEnv {
+        org,
+        params: cel_params,
+        today: expr::string(&today.to_string()),
+        estate: estate_value,
+    };
+    let ctx = Ctx {
+        estate,
+        params,
+        today: today.days(),
+        cel: &cel,
+    };
+    rules
+        .par_iter()
+        .map(|rule| run_rule(rule, &ctx))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+fn val_to_cel(v: &Val) -> expr::CelValue {
+    match v {
+        Val::Null => expr::CelValue::Null,
+        Val::Bool(b) => expr::CelValue::Bool(*b),
+        Val::Num(n) if n.fract() == 0.0 => expr::CelValue::Int(*n as i64),
+        Val::Num(n) => expr::CelValue::Float(*n),
+        other => expr::string(&other.display()),
+    }
+}
+
+fn run_rule(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Finding> {
+    let estate = ctx.estate;
+    let selection: Vec<usize> = estate
+        .entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| rule.selects(e.kind) && rule.filter.iter().all(|c| c.holds(&e.root, ctx)))
+        .map(|(i, _)| i)
+        .collect();
+    let prep = rule.check.prepare(ctx, &selection);
+    let mut out = Vec::new();
+    for idx in selection {
+        let e = &estate.entities[idx];
+        match rule.check.eval(ctx, &prep, idx) {
+            Ok(violations) => {
+                for v in violations {
+                    out.push(finding(rule, e, &v, ctx));
+                }
+            }
+            Err(error) => {
+                let span = e.name.as_ref().map_or(e.root.span, |n| n.1);
+                let name = e.name().unwrap_or("?");
+                out.push(
+                    Finding::error(
+                        rules::RULE_ERROR,
+                        e.file,
+                        span,
+                        format!(
+                            "rule `{}` could not be evaluated on {} `{name}`: {error}",
+                            rule.id,
+                            e.kind.name()
+                        ),
+                    )
+                    .with_help("fix the rule's expression, or turn the rule off for this entity"),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn finding(rule: &Rule, e: &Entity, v: &Violation, ctx: &Ctx<'_>) -> Finding {
+    let vars = RuleVars {
+        violation: v,
+        params: ctx.params,
+    };
+    let target = v.target.map(|t| &ctx.estate.entities[t].root);
+    let mut f = Finding::new(
+        &rule.id,
+        rule.severity,
+        e.file,
+        v.span,
+        rule.message.render(&e.root, target, &vars),
+    )
+    .with_label(v.caption.clone());
+    if let Some(help) = &rule.help {
+        f = f.with_help(help.render(&e.root, target, &vars));
+    }
+    for (file, span, caption) in &v.related {
+        f = f.with_related(*file, *span, caption.clone());
+    }
+    f
+}

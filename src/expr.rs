@@ -1,0 +1,152 @@
+//! The `expr:` escape hatch: CEL expressions, behind this small interface so the `cel` crate
+//! (pinned to an exact version) can be swapped without touching rules.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::yaml::{Node, Value};
+
+/// A compiled CEL expression that answers true when an entity passes.
+pub struct Expr {
+    program: cel::Program,
+    /// Whether it reads `estate` (built only when some expression does).
+    pub uses_estate: bool,
+}
+
+impl std::fmt::Debug for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Expr")
+    }
+}
+
+/// A value an expression can read.
+pub type CelValue = cel::Value;
+
+/// What an expression sees: `self`, `org`, `params`, `today`, and `estate` when it reads it.
+pub struct Bindings<'a> {
+    pub this: CelValue,
+    pub org: &'a CelValue,
+    pub params: &'a CelValue,
+    pub today: &'a CelValue,
+    pub estate: Option<&'a CelValue>,
+}
+
+/// Names an expression may read.
+pub const VARIABLES: [&str; 5] = ["self", "org", "params", "today", "estate"];
+
+impl Expr {
+    pub fn compile(source: &str) -> Result<Expr, String> {
+        let program = cel::Program::compile(source).map_err(|e| {
+            let text = e.to_string();
+            text.lines().next().unwrap_or(&text).trim().to_string()
+        })?;
+        let refs = program.references();
+        let unknown: Vec<String> = refs
+            .variables()
+            .into_iter()
+            .filter(|v| !VARIABLES.contains(v))
+            .map(|v| format!("`{v}`"))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(format!(
+                "unknown variable {} (bound: {})",
+                unknown.join(", "),
+                VARIABLES.map(|v| format!("`{v}`")).join(", ")
+            ));
+        }
+        let uses_estate = refs.has_variable("estate");
+        Ok(Expr {
+            program,
+            uses_estate,
+        })
+    }
+
+    /// Evaluates to a boolean; anything else, or a failure, is an error message.
+    pub fn eval(&self, b: &Bindings<'_>) -> Result<bool, String> {
+        let mut ctx = cel::Context::default();
+        ctx.add_variable_from_value("self", b.this.clone());
+        ctx.add_variable_from_value("org", b.org.clone());
+        ctx.add_variable_from_value("params", b.params.clone());
+        ctx.add_variable_from_value("today", b.today.clone());
+        if let Some(estate) = b.estate {
+            ctx.add_variable_from_value("estate", estate.clone());
+        }
+        match self.program.execute(&ctx) {
+            Ok(cel::Value::Bool(v)) => Ok(v),
+            Ok(other) => Err(format!("expression gave {other:?}, not a boolean")),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+/// A document as a CEL value (mappings become maps, sequences lists).
+pub fn to_cel(node: &Node) -> CelValue {
+    match &node.value {
+        Value::Null => CelValue::Null,
+        Value::Bool(b) => CelValue::Bool(*b),
+        Value::Int(i) => CelValue::Int(*i),
+        Value::Float(f) => CelValue::Float(*f),
+        Value::Str(s) => CelValue::String(Arc::new(s.to_string())),
+        Value::Seq(items) => CelValue::List(Arc::new(items.iter().map(to_cel).collect())),
+        Value::Map(entries) => {
+            let map: HashMap<String, CelValue> = entries
+                .iter()
+                .filter_map(|e| Some((e.key.scalar_text()?.into_owned(), to_cel(&e.value))))
+                .collect();
+            map.into()
+        }
+    }
+}
+
+/// A map of string keys to values.
+pub fn map(entries: impl IntoIterator<Item = (String, CelValue)>) -> CelValue {
+    entries
+        .into_iter()
+        .collect::<HashMap<String, CelValue>>()
+        .into()
+}
+
+pub fn string(s: &str) -> CelValue {
+    CelValue::String(Arc::new(s.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::load;
+
+    fn eval(src: &str, doc: &str) -> Result<bool, String> {
+        let root = load(doc).documents.remove(0).root;
+        let e = Expr::compile(src)?;
+        let null = CelValue::Null;
+        let today = string("2026-11-23");
+        e.eval(&Bindings {
+            this: to_cel(&root),
+            org: &null,
+            params: &null,
+            today: &today,
+            estate: None,
+        })
+    }
+
+    #[test]
+    fn expressions_read_the_entity() {
+        let doc = "spec: {tier: 1, hosting: {regions: [a, b]}, endOfLife: 2026-01-01}\n";
+        assert_eq!(eval("self.spec.tier == 1", doc), Ok(true));
+        assert_eq!(eval("size(self.spec.hosting.regions) >= 2", doc), Ok(true));
+        assert_eq!(eval("self.spec.endOfLife > today", doc), Ok(false));
+        assert_eq!(eval("has(self.spec.owner)", doc), Ok(false));
+    }
+
+    #[test]
+    fn errors_are_messages_not_panics() {
+        assert!(Expr::compile("self.spec.tier ==").is_err());
+        assert!(Expr::compile("nope.x == 1")
+            .unwrap_err()
+            .contains("unknown variable `nope`"));
+        assert!(eval("self.spec.tier", "spec: {tier: 1}\n")
+            .unwrap_err()
+            .contains("not a boolean"));
+        assert!(eval("self.spec.missing == 1", "spec: {tier: 1}\n").is_err());
+    }
+}

@@ -1,0 +1,335 @@
+//! Selection and comparison: the `where` conditions of rules, the operands of checks
+//! (`{field: ...}`, `{param: ...}`, `{today: ...}`, `{target: ...}`), and how values compare
+//! (durations, dates, percentages, numbers, ranked strings).
+
+use std::cmp::Ordering;
+
+use regex::Regex;
+
+use crate::path::FieldPath;
+use crate::source::Span;
+use crate::value::{parse_duration, parse_percentage, Date};
+use crate::yaml::{Node, Value};
+
+/// A comparison operator, as written in rule packs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+}
+
+impl Op {
+    pub const ALL: [(&'static str, Op); 6] = [
+        ("eq", Op::Eq),
+        ("ne", Op::Ne),
+        ("lt", Op::Lt),
+        ("lte", Op::Lte),
+        ("gt", Op::Gt),
+        ("gte", Op::Gte),
+    ];
+
+    pub fn holds(self, ord: Ordering) -> bool {
+        match self {
+            Op::Eq => ord == Ordering::Equal,
+            Op::Ne => ord != Ordering::Equal,
+            Op::Lt => ord == Ordering::Less,
+            Op::Lte => ord != Ordering::Greater,
+            Op::Gt => ord == Ordering::Greater,
+            Op::Gte => ord != Ordering::Less,
+        }
+    }
+
+    /// The operator as a person reads it in a caption.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Ne => "≠",
+            Op::Lt => "<",
+            Op::Lte => "≤",
+            Op::Gt => ">",
+            Op::Gte => "≥",
+        }
+    }
+}
+
+/// The right-hand side of a comparison.
+#[derive(Clone, Debug)]
+pub enum Operand {
+    Const(Node),
+    /// A field of the entity being checked.
+    Field(FieldPath),
+    /// A field of the referenced entity (`related-compare` only).
+    Target(FieldPath),
+    /// A pack parameter, resolved from config, Organization policy or its default.
+    Param(String),
+    /// Today plus a duration (`{today: 0d}`, `{today: {param: endOfLifeWarning}}`).
+    Today(Box<Operand>),
+}
+
+/// A value ready to compare.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    /// Seconds.
+    Duration(u64),
+    /// Days since 1970-01-01.
+    Date(i64),
+}
+
+impl Val {
+    pub fn from_node(node: &Node) -> Val {
+        match &node.value {
+            Value::Null => Val::Null,
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Int(i) => Val::Num(*i as f64),
+            Value::Float(f) => Val::Num(*f),
+            Value::Str(s) => Val::Str(s.to_string()),
+            Value::Seq(_) | Value::Map(_) => Val::Null,
+        }
+    }
+
+    pub fn as_duration(&self) -> Option<u64> {
+        match self {
+            Val::Duration(d) => Some(*d),
+            Val::Str(s) => parse_duration(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_date(&self) -> Option<i64> {
+        match self {
+            Val::Date(d) => Some(*d),
+            Val::Str(s) => Date::parse(s).map(Date::days),
+            _ => None,
+        }
+    }
+
+    /// A number, reading percentages (`40%` → 40) too.
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            Val::Num(n) => Some(*n),
+            Val::Str(s) => parse_percentage(s),
+            _ => None,
+        }
+    }
+
+    /// The value as shown in messages.
+    pub fn display(&self) -> String {
+        match self {
+            Val::Null => "null".into(),
+            Val::Bool(b) => b.to_string(),
+            Val::Num(n) => format_number(*n),
+            Val::Str(s) => s.clone(),
+            Val::Duration(d) => format_duration(*d),
+            Val::Date(d) => Date::from_days(*d).to_string(),
+        }
+    }
+}
+
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n:.2}")
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    }
+}
+
+/// Seconds in the largest unit that divides them: `86400` → `1d`.
+pub fn format_duration(secs: u64) -> String {
+    const UNITS: [(u64, &str); 6] = [
+        (365 * 86_400, "y"),
+        (7 * 86_400, "w"),
+        (86_400, "d"),
+        (3_600, "h"),
+        (60, "m"),
+        (1, "s"),
+    ];
+    if secs == 0 {
+        return "0m".into();
+    }
+    for (size, unit) in UNITS {
+        if secs % size == 0 {
+            return format!("{}{unit}", secs / size);
+        }
+    }
+    format!("{secs}s")
+}
+
+/// Compares two values as their shared interpretation: ranked strings (with `order`),
+/// numbers, durations, dates, percentages, then plain strings. `None` when they do not compare.
+pub fn compare(a: &Val, b: &Val, order: Option<&[String]>) -> Option<Ordering> {
+    if let Some(order) = order {
+        let rank = |v: &Val| match v {
+            Val::Str(s) => order.iter().position(|o| o == s),
+            _ => None,
+        };
+        return Some(rank(a)?.cmp(&rank(b)?));
+    }
+    match (a, b) {
+        (Val::Null, Val::Null) => Some(Ordering::Equal),
+        (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
+        (Val::Num(x), Val::Num(y)) => x.partial_cmp(y),
+        (Val::Duration(_), _) | (_, Val::Duration(_)) => {
+            Some(a.as_duration()?.cmp(&b.as_duration()?))
+        }
+        (Val::Date(_), _) | (_, Val::Date(_)) => Some(a.as_date()?.cmp(&b.as_date()?)),
+        (Val::Str(x), Val::Str(y)) => {
+            if let (Some(p), Some(q)) = (parse_duration(x), parse_duration(y)) {
+                Some(p.cmp(&q))
+            } else if let (Some(p), Some(q)) = (Date::parse(x), Date::parse(y)) {
+                Some(p.cmp(&q))
+            } else if let (Some(p), Some(q)) = (parse_percentage(x), parse_percentage(y)) {
+                p.partial_cmp(&q)
+            } else {
+                Some(x.cmp(y))
+            }
+        }
+        (Val::Num(_), Val::Str(_)) | (Val::Str(_), Val::Num(_)) => {
+            a.as_number()?.partial_cmp(&b.as_number()?)
+        }
+        _ => None,
+    }
+}
+
+/// One `where` condition on a field.
+#[derive(Clone, Debug)]
+pub struct Condition {
+    pub path: FieldPath,
+    pub test: Test,
+    /// Where the condition is written in its pack (for errors found later).
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Test {
+    Cmp {
+        op: Op,
+        operand: Operand,
+        order: Option<Vec<String>>,
+    },
+    In(Vec<Node>),
+    NotIn(Vec<Node>),
+    Exists(bool),
+    Matches(Regex),
+    /// Some name at the path references an entity of `kind` matching `filter`.
+    Refers {
+        kind: crate::kind::Kind,
+        filter: Vec<Condition>,
+    },
+    /// `any: [{...}, {...}]`: one of the groups holds entirely (the path is unused).
+    Any(Vec<Vec<Condition>>),
+}
+
+/// Resolves operands and references for one entity.
+pub trait Resolve {
+    /// The value of an operand for the entity `root` (and the referenced `target`).
+    fn operand(&self, operand: &Operand, root: &Node, target: Option<&Node>) -> Option<Val>;
+    /// The document of the entity of `kind` named `name`.
+    fn entity(&self, kind: crate::kind::Kind, name: &str) -> Option<&Node>;
+}
+
+impl Condition {
+    /// Whether the entity `root` satisfies the condition. A missing field satisfies only
+    /// `exists: false` and `ne`.
+    pub fn holds(&self, root: &Node, env: &dyn Resolve) -> bool {
+        match &self.test {
+            Test::Any(groups) => {
+                return groups.iter().any(|g| g.iter().all(|c| c.holds(root, env)));
+            }
+            Test::Refers { kind, filter } => {
+                return self.path.items(root).iter().any(|h| {
+                    h.node
+                        .as_str()
+                        .and_then(|name| env.entity(*kind, name))
+                        .is_some_and(|target| filter.iter().all(|c| c.holds(target, env)))
+                });
+            }
+            _ => {}
+        }
+        let hit = self.path.first(root);
+        let value = hit.map(|h| h.node).filter(|n| n.value != Value::Null);
+        match (&self.test, value) {
+            (Test::Exists(want), v) => v.is_some() == *want,
+            (Test::Cmp { op: Op::Ne, .. } | Test::NotIn(_), None) => true,
+            (_, None) => false,
+            (Test::Cmp { op, operand, order }, Some(node)) => {
+                let Some(right) = env.operand(operand, root, None) else {
+                    return false;
+                };
+                compare(&Val::from_node(node), &right, order.as_deref())
+                    .is_some_and(|o| op.holds(o))
+            }
+            (Test::In(options), Some(node)) => {
+                let v = Val::from_node(node);
+                options
+                    .iter()
+                    .any(|o| compare(&v, &Val::from_node(o), None) == Some(Ordering::Equal))
+            }
+            (Test::NotIn(options), Some(node)) => {
+                let v = Val::from_node(node);
+                !options
+                    .iter()
+                    .any(|o| compare(&v, &Val::from_node(o), None) == Some(Ordering::Equal))
+            }
+            (Test::Any(_) | Test::Refers { .. }, _) => false,
+            (Test::Matches(re), Some(node)) => node.scalar_text().is_some_and(|t| re.is_match(&t)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Val {
+        Val::Str(x.into())
+    }
+
+    #[test]
+    fn values_compare_by_their_meaning() {
+        assert_eq!(compare(&s("4h"), &s("1d"), None), Some(Ordering::Less));
+        assert_eq!(
+            compare(&s("2026-01-02"), &s("2025-12-31"), None),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(compare(&s("91%"), &s("80%"), None), Some(Ordering::Greater));
+        assert_eq!(
+            compare(&Val::Num(3.0), &Val::Num(2.0), None),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            compare(&Val::Date(10), &s("1970-01-11"), None),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(compare(&s("4h"), &Val::Num(1.0), None), None);
+        let order = [
+            "public".to_string(),
+            "internal".into(),
+            "confidential".into(),
+        ];
+        assert_eq!(
+            compare(&s("confidential"), &s("public"), Some(&order)),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(compare(&s("secret"), &s("public"), Some(&order)), None);
+    }
+
+    #[test]
+    fn durations_display_in_their_largest_unit() {
+        assert_eq!(format_duration(86_400), "1d");
+        assert_eq!(format_duration(5_400), "90m");
+        assert_eq!(format_duration(14 * 86_400), "2w");
+        assert_eq!(format_number(2.5), "2.5");
+        assert_eq!(format_number(168.0), "168");
+    }
+}
