@@ -448,7 +448,7 @@ fn schema_command_lists_kinds_for_a_stranger() {
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
-            .contains("known: organization, owner, system, backup, integration, report"),
+            .contains("known: organization, owner, system, backup, integration, rule-pack, report"),
         "{}",
         r.stderr
     );
