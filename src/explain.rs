@@ -74,6 +74,43 @@ pub fn json(packs: &Packs) -> String {
     s
 }
 
+/// The Markdown rules reference kept in the README (between `<!-- rules:start -->` and
+/// `<!-- rules:end -->`; `tests/rules_reference.rs` fails when it is stale).
+pub fn markdown_reference(packs: &Packs) -> String {
+    let mut out = String::new();
+    for pack in &packs.packs {
+        out.push_str(&format!("\n**{}**: {}\n\n", pack.name, pack.description));
+        out.push_str("| rule | severity | summary |\n|---|---|---|\n");
+        for r in &pack.rules {
+            out.push_str(&format!("| `{}` | {} | {} |\n", r.id, r.severity, r.summary.replace('|', "\\|")));
+        }
+    }
+    if !packs.params.is_empty() {
+        out.push_str("\n**Parameters** (set in the Organization's `spec.policy` or `estatelint.yaml`'s `parameters`):\n\n");
+        out.push_str("| parameter | type | default | pack | meaning |\n|---|---|---|---|---|\n");
+        for p in &packs.params {
+            let default = p
+                .default
+                .as_ref()
+                .and_then(|d| d.scalar_text().map(|t| t.into_owned()))
+                .unwrap_or_default();
+            let default = match &p.from {
+                Some(from) => format!("`{default}`, or the Organization's `{}`", from.text),
+                None => format!("`{default}`"),
+            };
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} |\n",
+                p.name,
+                p.ty.keyword(),
+                default,
+                p.pack,
+                p.description
+            ));
+        }
+    }
+    out
+}
+
 /// One rule's docs and examples. With `color`, headings are bold.
 pub fn explain(packs: &Packs, rule: &Rule, color: bool) -> String {
     let bold = |s: &str| {

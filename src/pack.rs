@@ -64,6 +64,19 @@ impl ParamType {
         })
     }
 
+    /// The type as written in packs.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ParamType::Duration => "duration",
+            ParamType::Percentage => "percentage",
+            ParamType::Integer => "integer",
+            ParamType::Number => "number",
+            ParamType::Date => "date",
+            ParamType::String => "string",
+            ParamType::Boolean => "boolean",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ParamType::Duration => "a duration such as `90d`",
