@@ -52,6 +52,8 @@ pub struct Outcome {
     pub incomplete: bool,
     /// The config's `failOn`, if it sets one.
     pub fail_on: Option<Severity>,
+    /// The packs the run used (for rule descriptions in reports).
+    pub packs: Option<Packs>,
 }
 
 pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
@@ -161,6 +163,9 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
     });
     sort_findings(&outcome.sources, &mut outcome.findings);
     outcome.fail_on = loaded.config.fail_on.map(|t| t.severity());
+    drop(by_id);
+    drop(rules);
+    outcome.packs = Some(packs);
     Ok(outcome)
 }
 
@@ -273,6 +278,7 @@ pub fn lint(
         documents,
         incomplete,
         fail_on: None,
+        packs: None,
     }
 }
 

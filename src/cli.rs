@@ -110,6 +110,13 @@ pub struct CheckArgs {
     /// When to colour human output (`auto`: on a terminal, unless NO_COLOR is set)
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Also write the report in this format to the matching `--output-file` (repeatable, paired
+    /// in order), e.g. `--output-format sarif --output-file results.sarif`
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub output_format: Vec<Format>,
+    /// File for the matching `--output-format`
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Vec<PathBuf>,
     /// Worker threads (default: one per core); output is the same whatever the number
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
@@ -163,6 +170,11 @@ fn run_check(args: &CheckArgs) -> u8 {
             .num_threads(n)
             .build_global();
     }
+    if args.output_format.len() != args.output_file.len() {
+        return fail(&Fatal::message(
+            "give each --output-format its --output-file (they pair up in order)",
+        ));
+    }
     let opts = CheckOptions {
         paths: args.paths.clone(),
         config: args.config.clone(),
@@ -178,13 +190,24 @@ fn run_check(args: &CheckArgs) -> u8 {
     };
     let summary = Summary::new(outcome.files, outcome.documents, &outcome.findings);
     let color = args.color.enabled(std::io::stdout().is_terminal());
-    let text = report::render(
-        args.format,
-        &outcome.sources,
-        &outcome.findings,
-        &summary,
-        color,
-    );
+    let report = report::Report {
+        sources: &outcome.sources,
+        findings: &outcome.findings,
+        summary: &summary,
+        packs: outcome.packs.as_ref(),
+        estate: Some(&outcome.estate),
+    };
+    for (format, path) in args.output_format.iter().zip(&args.output_file) {
+        let text = report::render_report(*format, &report, false);
+        if let Err(e) = std::fs::write(path, text) {
+            return fail(&Fatal::message(format!(
+                "cannot write `{}`: {}",
+                crate::discover::display_name(path),
+                crate::discover::io_message(&e)
+            )));
+        }
+    }
+    let text = report::render_report(args.format, &report, color);
     if write_stdout(&text).is_err() {
         return exit::FAILURE;
     }

@@ -255,6 +255,86 @@ impl Estate {
     }
 }
 
+impl Estate {
+    /// The entity whose document holds `span` in `file`, and the field path to the node the
+    /// span falls in (`spec.continuity.rpo`, `spec.dependsOn[1]`): a finding's identity that
+    /// survives edits elsewhere in the file.
+    pub fn locate(&self, file: FileId, span: Span) -> Option<(&Entity, String)> {
+        let start = self.entities.partition_point(|e| e.file < file);
+        let entity = self.entities[start..]
+            .iter()
+            .take_while(|e| e.file == file)
+            .find(|e| e.root.span.start <= span.start && span.start <= e.root.span.end)?;
+        Some((entity, field_path(&entity.root, span)))
+    }
+}
+
+/// The dotted path of the deepest node of `root` containing `span`.
+pub fn field_path(root: &Node, span: Span) -> String {
+    let inside = |n: &Node| n.span.start <= span.start && span.end <= n.span.end;
+    let mut path = String::new();
+    let mut node = root;
+    loop {
+        let next = match &node.value {
+            crate::yaml::Value::Map(entries) => entries.iter().find_map(|e| {
+                let key = e.key.scalar_text()?;
+                (inside(&e.value) || inside(&e.key)).then(|| {
+                    (
+                        format!("{}{key}", if path.is_empty() { "" } else { "." }),
+                        &e.value,
+                    )
+                })
+            }),
+            crate::yaml::Value::Seq(items) => items
+                .iter()
+                .enumerate()
+                .find(|(_, n)| inside(n))
+                .map(|(i, n)| (format!("[{i}]"), n)),
+            _ => None,
+        };
+        match next {
+            Some((seg, child)) if !std::ptr::eq(child, node) => {
+                path.push_str(&seg);
+                if child.span == span
+                    || !matches!(
+                        child.value,
+                        crate::yaml::Value::Map(_) | crate::yaml::Value::Seq(_)
+                    )
+                {
+                    return path;
+                }
+                node = child;
+            }
+            _ => return path,
+        }
+    }
+}
+
 fn kind_span(e: &Entity) -> Span {
     e.root.get("kind").map_or(e.root.span, |n| n.span)
+}
+
+#[cfg(test)]
+mod locate_tests {
+    use super::*;
+
+    #[test]
+    fn locate_finds_entity_and_path() {
+        let text = "apiVersion: estatelint/v1\nkind: System\nmetadata:\n  name: crm\nspec:\n  tier: 0\n  dependsOn: [a, b]\n";
+        let root = crate::yaml::load(text).documents.remove(0).root;
+        let tier = root.get_path("spec.tier").unwrap().span;
+        let dep = root.get_path("spec.dependsOn").unwrap().as_seq().unwrap()[1].span;
+        assert_eq!(field_path(&root, tier), "spec.tier");
+        assert_eq!(field_path(&root, dep), "spec.dependsOn[1]");
+        let entity = Entity {
+            kind: Kind::System,
+            file: FileId(0),
+            root,
+            name: Some(("crm".into(), Span::default())),
+        };
+        let (estate, _) = Estate::build(vec![entity]);
+        let (e, path) = estate.locate(FileId(0), tier).unwrap();
+        assert_eq!(e.name(), Some("crm"));
+        assert_eq!(path, "spec.tier");
+    }
 }

@@ -82,7 +82,12 @@ pub fn markdown_reference(packs: &Packs) -> String {
         out.push_str(&format!("\n**{}**: {}\n\n", pack.name, pack.description));
         out.push_str("| rule | severity | summary |\n|---|---|---|\n");
         for r in &pack.rules {
-            out.push_str(&format!("| `{}` | {} | {} |\n", r.id, r.severity, r.summary.replace('|', "\\|")));
+            out.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                r.id,
+                r.severity,
+                r.summary.replace('|', "\\|")
+            ));
         }
     }
     if !packs.params.is_empty() {

@@ -29,7 +29,11 @@ fn every_builtin_rule_passes_its_examples() {
     let (table, ok) = testing::report(&results);
     assert!(ok, "{table}");
     for r in &results {
-        assert!(r.valid >= 1 && r.invalid >= 1, "{} needs valid and invalid examples", r.id);
+        assert!(
+            r.valid >= 1 && r.invalid >= 1,
+            "{} needs valid and invalid examples",
+            r.id
+        );
     }
 }
 

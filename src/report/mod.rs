@@ -11,7 +11,12 @@ use miette::{
 use serde::Serialize;
 
 use crate::diag::{Finding, Label, Severity};
+use crate::estate::Estate;
+use crate::pack::Packs;
 use crate::source::{SourceMap, Span};
+
+pub mod ci;
+pub mod sarif;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -21,6 +26,66 @@ pub enum Format {
     Compact,
     /// A JSON document (see `estatelint schema report`).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// The GitLab Code Quality report.
+    Gitlab,
+    /// JUnit XML, one test case per rule and entity.
+    Junit,
+}
+
+/// Everything a format may draw on.
+pub struct Report<'a> {
+    pub sources: &'a SourceMap,
+    pub findings: &'a [Finding],
+    pub summary: &'a Summary,
+    /// The loaded packs, for rule descriptions (SARIF, JUnit).
+    pub packs: Option<&'a Packs>,
+    /// The estate, for findings' identities (fingerprints, test-case names).
+    pub estate: Option<&'a Estate>,
+}
+
+/// A finding's identity: its entity (`System/crm`) and the field path under it
+/// (`spec.continuity.rpo`); for a finding outside any entity, none and an empty path.
+pub fn identity(r: &Report<'_>, f: &Finding) -> (Option<String>, String) {
+    match r
+        .estate
+        .and_then(|e| e.locate(f.primary.file, f.primary.span))
+    {
+        Some((entity, path)) => (
+            Some(format!(
+                "{}/{}",
+                entity.kind.name(),
+                entity.name().unwrap_or("?")
+            )),
+            path,
+        ),
+        None => (None, String::new()),
+    }
+}
+
+/// A fingerprint that survives edits elsewhere in the file: rule, file, entity, field path and
+/// the underlined text, hashed with FNV-1a (stable across platforms and releases).
+pub fn fingerprint(r: &Report<'_>, f: &Finding) -> String {
+    let file = r.sources.get(f.primary.file);
+    let (entity, path) = identity(r, f);
+    let text = file.text.get(f.primary.span.range()).unwrap_or_default();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [
+        f.rule.as_str(),
+        &file.name,
+        entity.as_deref().unwrap_or_default(),
+        &path,
+        text,
+    ] {
+        for b in part.bytes().chain([0xff]) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
 }
 
 /// Counts that close a report.
@@ -84,7 +149,7 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     }
 }
 
-/// Writes findings in `format`.
+/// Writes findings in `format`, without rule metadata or entity identities.
 pub fn render(
     format: Format,
     sources: &SourceMap,
@@ -92,10 +157,26 @@ pub fn render(
     summary: &Summary,
     color: bool,
 ) -> String {
+    let report = Report {
+        sources,
+        findings,
+        summary,
+        packs: None,
+        estate: None,
+    };
+    render_report(format, &report, color)
+}
+
+/// Writes a report in `format`.
+pub fn render_report(format: Format, r: &Report<'_>, color: bool) -> String {
     match format {
-        Format::Human => human(sources, findings, summary, color),
-        Format::Compact => compact(sources, findings),
-        Format::Json => json(sources, findings, summary),
+        Format::Human => human(r.sources, r.findings, r.summary, color),
+        Format::Compact => compact(r.sources, r.findings),
+        Format::Json => json(r.sources, r.findings, r.summary),
+        Format::Sarif => sarif::render(r),
+        Format::Github => ci::github(r),
+        Format::Gitlab => ci::gitlab(r),
+        Format::Junit => ci::junit(r),
     }
 }
 

@@ -1,0 +1,158 @@
+//! SARIF 2.1.0 output, for GitHub code scanning: one reporting descriptor per rule, results
+//! with 1-based regions, related locations, and partial fingerprints that do not depend on
+//! line numbers.
+
+use serde_json::{json, Value};
+
+use super::{fingerprint, Report};
+use crate::diag::{Finding, Label, Severity};
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn location(r: &Report<'_>, label: &Label) -> Value {
+    let file = r.sources.get(label.file);
+    let start = file.line_col(label.span.start);
+    let end = file.line_col(label.span.end);
+    json!({
+        "physicalLocation": {
+            "artifactLocation": {"uri": file.name},
+            "region": {
+                "startLine": start.line,
+                "startColumn": start.column,
+                "endLine": end.line,
+                "endColumn": end.column,
+                "byteOffset": label.span.start,
+                "byteLength": label.span.len(),
+            }
+        }
+    })
+}
+
+/// The SARIF log (pretty-printed, newline-terminated).
+pub fn render(r: &Report<'_>) -> String {
+    // Rules: every loaded rule, then core ids that appear in the findings.
+    let mut ids: Vec<String> = r
+        .packs
+        .map(|p| p.rules().map(|rule| rule.id.clone()).collect())
+        .unwrap_or_default();
+    let mut core: Vec<&str> = r
+        .findings
+        .iter()
+        .map(|f| f.rule.as_str())
+        .filter(|id| !ids.iter().any(|i| i == id))
+        .collect();
+    core.sort_unstable();
+    core.dedup();
+    ids.extend(core.iter().map(|s| s.to_string()));
+    let descriptors: Vec<Value> = ids
+        .iter()
+        .map(|id| match r.packs.and_then(|p| p.rule(id)) {
+            Some(rule) => json!({
+                "id": rule.id,
+                "name": rule.id.replace('/', "-"),
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": first_paragraph(&rule.docs)},
+                "help": {"text": rule.docs, "markdown": rule.docs},
+                "defaultConfiguration": {"level": level(rule.severity)},
+                "properties": {"tags": rule.tags},
+            }),
+            None => json!({
+                "id": id,
+                "name": id.replace('/', "-"),
+                "shortDescription": {"text": core_summary(id)},
+                "defaultConfiguration": {"level": "error"},
+            }),
+        })
+        .collect();
+    let results: Vec<Value> = r
+        .findings
+        .iter()
+        .map(|f| result(r, f, ids.iter().position(|i| *i == f.rule)))
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "estatelint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/estatelint/estatelint",
+                "rules": descriptors,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn result(r: &Report<'_>, f: &Finding, index: Option<usize>) -> Value {
+    let related: Vec<Value> = f
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut loc = location(r, l);
+            loc["id"] = json!(i);
+            loc["message"] = json!({"text": l.message});
+            loc
+        })
+        .collect();
+    let mut message = f.message.clone();
+    if let Some(help) = &f.help {
+        message = format!("{message}\n\nhelp: {help}");
+    }
+    let mut v = json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": {"text": message},
+        "locations": [location(r, &f.primary)],
+        "partialFingerprints": {"estatelint/v1": fingerprint(r, f)},
+    });
+    if let Some(i) = index {
+        v["ruleIndex"] = json!(i);
+    }
+    if !related.is_empty() {
+        v["relatedLocations"] = json!(related);
+    }
+    v
+}
+
+fn first_paragraph(docs: &str) -> String {
+    docs.lines()
+        .skip_while(|l| l.starts_with('#') || l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One line on what a core rule (not from a pack) reports.
+pub fn core_summary(id: &str) -> &'static str {
+    use crate::diag::rules::*;
+    match id {
+        IO => "a file or folder could not be read",
+        ENCODING => "a file is not UTF-8",
+        SYNTAX => "a document is not valid YAML",
+        DUPLICATE_KEY => "a mapping key appears twice",
+        TOO_DEEP => "a document nests too deeply",
+        ALIAS_LIMIT => "aliases expand too far",
+        UNKNOWN_KIND => "an estatelint document has an unknown kind",
+        API_VERSION => "an unsupported estatelint apiVersion",
+        SCHEMA => "a value breaks its kind's schema",
+        DUPLICATE_NAME => "two entities of a kind share a name",
+        UNRESOLVED_REFERENCE => "a reference names no entity",
+        MULTIPLE_ORGANIZATIONS => "more than one Organization",
+        RULE_ERROR => "a rule could not be evaluated on an entity",
+        UNKNOWN_PARAMETER => "a policy parameter no rule reads",
+        PARAMETER => "a policy parameter of the wrong type",
+        _ => "estatelint finding",
+    }
+}
