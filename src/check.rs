@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use std::collections::HashMap;
 
+use crate::baseline;
 use crate::config;
 use crate::diag::{did_you_mean, rules, Fatal, Finding, Severity};
 use crate::discover::{self, display_name, io_message, slash_path, Filter};
@@ -17,6 +18,7 @@ use crate::levels::Levels;
 use crate::pack::{Packs, Rule};
 use crate::schema;
 use crate::source::{FileId, SourceFile, SourceMap, Span, MAX_FILE_BYTES};
+use crate::suppress;
 use crate::value::Date;
 use crate::yaml::{self, ErrorKind};
 use crate::yaml::{Node, Value};
@@ -36,6 +38,12 @@ pub struct CheckOptions {
     pub today: Option<Date>,
     /// `--growth`: the headcount growth of a what-if scenario (the `growth` parameter).
     pub growth: Option<String>,
+    /// `--no-suppressions`: ignore `# estatelint-ignore` comments.
+    pub no_suppressions: bool,
+    /// `--baseline`: hide the findings this file records.
+    pub baseline: Option<PathBuf>,
+    /// `--write-baseline`: record the findings in this file.
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// The result of a run: every file read, every finding (sorted), and counts.
@@ -54,6 +62,12 @@ pub struct Outcome {
     pub fail_on: Option<Severity>,
     /// The packs the run used (for rule descriptions in reports).
     pub packs: Option<Packs>,
+    /// Findings hidden by inline suppressions.
+    pub suppressed: usize,
+    /// Findings hidden by the baseline.
+    pub baselined: usize,
+    /// Baseline entries that matched no finding (they can be removed).
+    pub stale_baseline: Vec<baseline::Entry>,
 }
 
 pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
@@ -105,7 +119,21 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         });
     }
     let filter = build_filter(&loaded, opts)?;
-    let mut found = discover::discover(&paths, &filter).map_err(|missing| {
+    // Named files only (a pre-commit hook): load the whole estate under the config's folder
+    // (or the files' common folder), so cross-file rules stay right, and report only
+    // findings located in the named files.
+    let only_files = !paths.is_empty() && paths.iter().all(|p| p.is_file());
+    let report_only: Option<Vec<PathBuf>> = only_files.then(|| {
+        paths
+            .iter()
+            .filter_map(|p| std::path::absolute(p).ok())
+            .collect()
+    });
+    let walk_roots = match &report_only {
+        Some(files) => vec![estate_root(&loaded, files)],
+        None => paths.clone(),
+    };
+    let mut found = discover::discover(&walk_roots, &filter).map_err(|missing| {
         Fatal::message(format!(
             "no such file or folder: `{}`",
             slash_path(&missing)
@@ -120,6 +148,18 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         found
             .files
             .retain(|f| std::path::absolute(f).map_or(true, |a| a != cfg));
+    }
+    if let Some(named) = &report_only {
+        // A named file is read even if the walk skips it (hidden, excluded, not *.yaml).
+        for (file, abs) in paths.iter().zip(named) {
+            let walked = found
+                .files
+                .iter()
+                .any(|f| std::path::absolute(f).is_ok_and(|a| &a == abs));
+            if !walked && !filter.excludes(file) {
+                found.files.push(file.clone());
+            }
+        }
     }
     let inputs: Vec<Input> = found.files.into_iter().map(Input::Disk).collect();
     let rules: Vec<&Rule> = packs
@@ -161,12 +201,97 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
             None => false,
         }
     });
+    // Suppressions, then the baseline.
+    let known: Vec<String> = rules
+        .iter()
+        .map(|r| r.id.clone())
+        .chain(rules::ALL.iter().map(|r| r.to_string()))
+        .collect();
+    if !opts.no_suppressions {
+        let (found, problems) = suppress::scan_all(&outcome.sources, &outcome.estate);
+        let before = outcome.findings.len();
+        let meta = suppress::apply(&found, &mut outcome.findings, today, &known);
+        outcome.suppressed = before - outcome.findings.len();
+        outcome.findings.extend(problems);
+        outcome.findings.extend(meta);
+    }
+    if let Some(named) = &report_only {
+        outcome.findings.retain(|f| {
+            let path = &outcome.sources.get(f.primary.file).path;
+            std::path::absolute(path).is_ok_and(|a| named.contains(&a))
+        });
+    }
+    let keys: Vec<baseline::Entry> = outcome
+        .findings
+        .iter()
+        .map(|f| baseline_entry(&outcome, f, &base))
+        .collect();
+    if let Some(path) = &opts.write_baseline {
+        baseline::write(path, keys.clone())?;
+    }
+    if let Some(path) = &opts.baseline {
+        let entries = baseline::read(path)?;
+        let (hidden, stale) = baseline::apply(&entries, &mut outcome.findings, &keys);
+        outcome.baselined = hidden;
+        outcome.stale_baseline = stale;
+    }
     sort_findings(&outcome.sources, &mut outcome.findings);
     outcome.fail_on = loaded.config.fail_on.map(|t| t.severity());
     drop(by_id);
     drop(rules);
     outcome.packs = Some(packs);
     Ok(outcome)
+}
+
+/// Where a run on named files loads the estate from: the config's folder, else the deepest
+/// folder holding every named file.
+fn estate_root(loaded: &config::Loaded, files: &[PathBuf]) -> PathBuf {
+    if loaded.file.is_some() {
+        return loaded.dir.clone();
+    }
+    let mut root = files
+        .first()
+        .and_then(|f| f.parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    while !files.iter().all(|f| f.starts_with(&root)) {
+        if !root.pop() {
+            break;
+        }
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    root.strip_prefix(&cwd)
+        .map(|r| {
+            if r.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                r.to_path_buf()
+            }
+        })
+        .unwrap_or(root)
+}
+
+/// A finding's baseline key: rule, file (relative to `base`), entity and field path.
+fn baseline_entry(outcome: &Outcome, f: &Finding, base: &Path) -> baseline::Entry {
+    let source = outcome.sources.get(f.primary.file);
+    let abs = std::path::absolute(&source.path).unwrap_or_else(|_| source.path.clone());
+    let file = abs
+        .strip_prefix(base)
+        .map_or_else(|_| slash_path(&source.path), slash_path);
+    let (entity, path) = match outcome.estate.locate(f.primary.file, f.primary.span) {
+        Some((e, path)) => (
+            Some(format!("{}/{}", e.kind.name(), e.name().unwrap_or("?"))),
+            path,
+        ),
+        None => (None, String::new()),
+    };
+    baseline::Entry {
+        rule: f.rule.clone(),
+        file,
+        entity,
+        path,
+        message: f.message.clone(),
+    }
 }
 
 /// Built-in packs, the config's `packs` (relative to its folder) and `--rules` paths.
@@ -279,6 +404,9 @@ pub fn lint(
         incomplete,
         fail_on: None,
         packs: None,
+        suppressed: 0,
+        baselined: 0,
+        stale_baseline: Vec::new(),
     }
 }
 

@@ -29,7 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check estate files and folders (default: the current folder)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: id, severity, tags, summary
     Rules {
         /// Output format
@@ -110,6 +110,18 @@ pub struct CheckArgs {
     /// When to colour human output (`auto`: on a terminal, unless NO_COLOR is set)
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Ignore `# estatelint-ignore` comments: show everything
+    #[arg(long)]
+    pub no_suppressions: bool,
+    /// Hide the findings recorded in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Exit with 1 when there are more than N warnings (whatever --fail-on says)
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
     /// Also write the report in this format to the matching `--output-file` (repeatable, paired
     /// in order), e.g. `--output-format sarif --output-file results.sarif`
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -183,12 +195,18 @@ fn run_check(args: &CheckArgs) -> u8 {
         rules: args.rules.clone(),
         today: args.today,
         growth: args.growth.clone(),
+        no_suppressions: args.no_suppressions,
+        baseline: args.baseline.clone(),
+        write_baseline: args.write_baseline.clone(),
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,
         Err(fatal) => return fail(&fatal),
     };
-    let summary = Summary::new(outcome.files, outcome.documents, &outcome.findings);
+    let mut summary = Summary::new(outcome.files, outcome.documents, &outcome.findings);
+    summary.suppressed = outcome.suppressed;
+    summary.baselined = outcome.baselined;
+    summary.stale_baseline = outcome.stale_baseline.len();
     let color = args.color.enabled(std::io::stdout().is_terminal());
     let report = report::Report {
         sources: &outcome.sources,
@@ -207,7 +225,18 @@ fn run_check(args: &CheckArgs) -> u8 {
             )));
         }
     }
-    let text = report::render_report(args.format, &report, color);
+    let mut text = report::render_report(args.format, &report, color);
+    if args.format == Format::Human {
+        for e in &outcome.stale_baseline {
+            text.push_str(&format!(
+                "  stale: {} {} {} {}\n",
+                e.rule,
+                e.file,
+                e.entity.as_deref().unwrap_or("-"),
+                e.path
+            ));
+        }
+    }
     if write_stdout(&text).is_err() {
         return exit::FAILURE;
     }
@@ -218,7 +247,9 @@ fn run_check(args: &CheckArgs) -> u8 {
     };
     if outcome.incomplete {
         exit::FAILURE
-    } else if outcome.findings.iter().any(|f| f.severity >= threshold) {
+    } else if outcome.findings.iter().any(|f| f.severity >= threshold)
+        || args.max_warnings.is_some_and(|max| summary.warnings > max)
+    {
         exit::FINDINGS
     } else {
         exit::CLEAN

@@ -141,6 +141,31 @@ pub mod rules {
     pub const RULE_ERROR: &str = "estatelint/rule-error";
     pub const UNKNOWN_PARAMETER: &str = "estatelint/unknown-parameter";
     pub const PARAMETER: &str = "estatelint/parameter";
+
+    /// Every core rule id (suppressions may name them).
+    pub const ALL: [&str; 21] = [
+        IO,
+        ENCODING,
+        SYNTAX,
+        DUPLICATE_KEY,
+        TOO_DEEP,
+        ALIAS_LIMIT,
+        UNKNOWN_KIND,
+        API_VERSION,
+        SCHEMA,
+        DUPLICATE_NAME,
+        UNRESOLVED_REFERENCE,
+        MULTIPLE_ORGANIZATIONS,
+        RULE_PACK,
+        RULE_ERROR,
+        UNKNOWN_PARAMETER,
+        PARAMETER,
+        crate::suppress::rules::UNUSED,
+        crate::suppress::rules::NO_REASON,
+        crate::suppress::rules::EXPIRED,
+        crate::suppress::rules::INVALID,
+        crate::config::CONFIG_RULE,
+    ];
 }
 
 /// A did-you-mean: the candidate closest to `word`, if it is close enough to be a likely typo.

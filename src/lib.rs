@@ -1,6 +1,7 @@
 //! estatelint: lints the YAML description of an IT estate against continuity, security and
 //! scalability policy, with diagnostics that underline the exact YAML node at fault.
 
+pub mod baseline;
 pub mod check;
 pub mod checks;
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod report;
 pub mod schema;
 pub mod select;
 pub mod source;
+pub mod suppress;
 pub mod template;
 pub mod testing;
 pub mod value;

@@ -161,8 +161,12 @@ fn nesting_past_128_levels_is_too_deep() {
 }
 
 /// Writes `name` with `contents` into a fresh temporary folder.
+/// A config that turns the rule packs off: these tests are about the core linter.
+const CORE_ONLY: &str = "rules:\n  \"*\": off\n";
+
 fn temp_file(name: &str, contents: &[u8]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("estatelint.yaml"), CORE_ONLY).unwrap();
     std::fs::write(dir.path().join(name), contents).unwrap();
     dir
 }
@@ -585,6 +589,7 @@ fn hidden_and_vcs_folders_are_not_checked() {
     // test copies the fixture to a temporary folder and adds one.
     let dir = tempfile::tempdir().unwrap();
     copy_dir(Path::new("testdata/fixtures/hidden-and-vcs"), dir.path());
+    std::fs::write(dir.path().join("estatelint.yaml"), CORE_ONLY).unwrap();
     let git = dir.path().join(".git");
     std::fs::create_dir_all(&git).unwrap();
     std::fs::copy(

@@ -96,6 +96,13 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings hidden by `# estatelint-ignore` comments.
+    pub suppressed: usize,
+    /// Findings hidden by the baseline.
+    pub baselined: usize,
+    /// Baseline entries that matched nothing.
+    #[serde(rename = "staleBaseline")]
+    pub stale_baseline: usize,
 }
 
 impl Summary {
@@ -107,11 +114,35 @@ impl Summary {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
+            ..Summary::default()
         }
     }
 
-    /// The last line of human output.
+    /// The last line of human output, with what suppressions and the baseline hid.
     pub fn line(&self) -> String {
+        let mut line = self.counts_line();
+        let mut hidden = Vec::new();
+        if self.suppressed > 0 {
+            hidden.push(format!("{} suppressed", self.suppressed));
+        }
+        if self.baselined > 0 {
+            hidden.push(format!("{} hidden by the baseline", self.baselined));
+        }
+        if !hidden.is_empty() {
+            line.push_str(&format!("; {}", hidden.join(", ")));
+        }
+        if self.stale_baseline > 0 {
+            line.push_str(&format!(
+                "\n{} baseline {} no longer match anything: rewrite the baseline with --write-baseline to drop {}",
+                self.stale_baseline,
+                plural(self.stale_baseline, "entry", "entries"),
+                plural(self.stale_baseline, "it", "them")
+            ));
+        }
+        line
+    }
+
+    fn counts_line(&self) -> String {
         let total = self.errors + self.warnings + self.infos;
         let checked = format!(
             "{} {} ({} {})",
