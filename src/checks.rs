@@ -417,17 +417,8 @@ impl Check {
                         continue;
                     };
                     match ctx.estate.lookup_index(*kind, name) {
-                        None => {
-                            let mut v = Violation::at(
-                                hit.node.span,
-                                format!("no {} `{name}`", kind.name()),
-                            )
-                            .var("value", name);
-                            if let Some(s) = did_you_mean(name, ctx.estate.names_of(*kind)) {
-                                v = v.var("other", s);
-                            }
-                            out.push(v);
-                        }
+                        // An unknown name is the core's `estatelint/unresolved-reference`.
+                        None => {}
                         Some(t) => {
                             let target = &ctx.estate.entities[t];
                             if !filter.iter().all(|c| c.holds(&target.root, ctx)) {

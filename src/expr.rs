@@ -41,10 +41,12 @@ impl Expr {
             text.lines().next().unwrap_or(&text).trim().to_string()
         })?;
         let refs = program.references();
+        // Variables a macro binds (`list.all(x, ...)`) are not free variables.
+        let bound = macro_variables(source);
         let unknown: Vec<String> = refs
             .variables()
             .into_iter()
-            .filter(|v| !VARIABLES.contains(v))
+            .filter(|v| !VARIABLES.contains(v) && !bound.iter().any(|b| b == v))
             .map(|v| format!("`{v}`"))
             .collect();
         if !unknown.is_empty() {
@@ -77,6 +79,16 @@ impl Expr {
             Err(e) => Err(e.to_string()),
         }
     }
+}
+
+/// Names bound by CEL's comprehension macros: `all`, `exists`, `exists_one`, `filter`, `map`.
+fn macro_variables(source: &str) -> Vec<String> {
+    static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\.(?:all|exists|exists_one|filter|map)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,").ok()
+    });
+    RE.as_ref()
+        .map(|re| re.captures_iter(source).map(|c| c[1].to_string()).collect())
+        .unwrap_or_default()
 }
 
 /// A document as a CEL value (mappings become maps, sequences lists).
@@ -144,6 +156,8 @@ mod tests {
         assert!(Expr::compile("nope.x == 1")
             .unwrap_err()
             .contains("unknown variable `nope`"));
+        assert!(Expr::compile("self.spec.covers.all(c, c != '')").is_ok());
+        assert!(Expr::compile("self.spec.covers.exists(c, d == 1)").is_err());
         assert!(eval("self.spec.tier", "spec: {tier: 1}\n")
             .unwrap_err()
             .contains("not a boolean"));

@@ -184,14 +184,18 @@ pub fn compare(a: &Val, b: &Val, order: Option<&[String]>) -> Option<Ordering> {
         }
         (Val::Date(_), _) | (_, Val::Date(_)) => Some(a.as_date()?.cmp(&b.as_date()?)),
         (Val::Str(x), Val::Str(y)) => {
-            if let (Some(p), Some(q)) = (parse_duration(x), parse_duration(y)) {
-                Some(p.cmp(&q))
-            } else if let (Some(p), Some(q)) = (Date::parse(x), Date::parse(y)) {
-                Some(p.cmp(&q))
-            } else if let (Some(p), Some(q)) = (parse_percentage(x), parse_percentage(y)) {
-                p.partial_cmp(&q)
-            } else {
-                Some(x.cmp(y))
+            // Both sides must read the same way: a duration never compares with a word that
+            // is not one (`4hours` against `1d` is a schema error, not an ordering).
+            match (
+                (parse_duration(x), parse_duration(y)),
+                (Date::parse(x), Date::parse(y)),
+                (parse_percentage(x), parse_percentage(y)),
+            ) {
+                ((Some(p), Some(q)), _, _) => Some(p.cmp(&q)),
+                (_, (Some(p), Some(q)), _) => Some(p.cmp(&q)),
+                (_, _, (Some(p), Some(q))) => p.partial_cmp(&q),
+                ((None, None), (None, None), (None, None)) => Some(x.cmp(y)),
+                _ => None,
             }
         }
         (Val::Num(_), Val::Str(_)) | (Val::Str(_), Val::Num(_)) => {
@@ -312,6 +316,8 @@ mod tests {
             Some(Ordering::Equal)
         );
         assert_eq!(compare(&s("4h"), &Val::Num(1.0), None), None);
+        assert_eq!(compare(&s("4hours"), &s("1d"), None), None);
+        assert_eq!(compare(&s("internal"), &s("public"), None), Some(Ordering::Less));
         let order = [
             "public".to_string(),
             "internal".into(),
