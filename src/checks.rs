@@ -8,7 +8,7 @@ use regex::Regex;
 
 use crate::diag::did_you_mean;
 use crate::estate::{Entity, Estate};
-use crate::expr::{Bindings, CelValue, Expr};
+use crate::expr::{CelValue, Expr, Scope};
 use crate::kind::Kind;
 use crate::path::FieldPath;
 use crate::select::{
@@ -305,7 +305,13 @@ impl Check {
     }
 
     /// Every violation of this check by entity `idx`.
-    pub fn eval(&self, ctx: &Ctx<'_>, prep: &Prep, idx: usize) -> Result<Vec<Violation>, String> {
+    pub fn eval(
+        &self,
+        ctx: &Ctx<'_>,
+        prep: &Prep,
+        idx: usize,
+        scope: Option<&Scope>,
+    ) -> Result<Vec<Violation>, String> {
         let e = &ctx.estate.entities[idx];
         let root = &e.root;
         let name_span = e.name.as_ref().map_or(root.span, |n| n.1);
@@ -590,13 +596,13 @@ impl Check {
             }
             Check::All(cs) => {
                 for (c, p) in cs.iter().zip(nested(prep, cs.len())) {
-                    out.extend(c.eval(ctx, p, idx)?);
+                    out.extend(c.eval(ctx, p, idx, scope)?);
                 }
             }
             Check::Any(cs) => {
                 let mut first = None;
                 for (c, p) in cs.iter().zip(nested(prep, cs.len())) {
-                    let v = c.eval(ctx, p, idx)?;
+                    let v = c.eval(ctx, p, idx, scope)?;
                     if v.is_empty() {
                         return Ok(Vec::new());
                     }
@@ -606,19 +612,15 @@ impl Check {
             }
             Check::Not(c) => {
                 let p = nested(prep, 1).next().unwrap_or(&Prep::None);
-                if c.eval(ctx, p, idx)?.is_empty() {
+                if c.eval(ctx, p, idx, scope)?.is_empty() {
                     out.push(Violation::at(c.subject(e), "matches"));
                 }
             }
             Check::Expr { expr, at } => {
-                let bindings = Bindings {
-                    this: crate::expr::to_cel(root),
-                    org: &ctx.cel.org,
-                    params: &ctx.cel.params,
-                    today: &ctx.cel.today,
-                    estate: ctx.cel.estate.as_ref(),
+                let Some(scope) = scope else {
+                    return Err("no CEL scope for an expression (internal error)".into());
                 };
-                if !expr.eval(&bindings)? {
+                if !expr.eval(scope, crate::expr::to_cel(root))? {
                     let span = at
                         .as_ref()
                         .and_then(|a| a.first(root))
@@ -628,6 +630,16 @@ impl Check {
             }
         }
         Ok(out)
+    }
+
+    /// Whether any part of this check is an expression.
+    pub fn uses_cel(&self) -> bool {
+        match self {
+            Check::Expr { .. } => true,
+            Check::All(cs) | Check::Any(cs) => cs.iter().any(Check::uses_cel),
+            Check::Not(c) => c.uses_cel(),
+            _ => false,
+        }
     }
 
     /// Whether any part of this check is an expression reading `estate`.

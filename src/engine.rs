@@ -192,10 +192,19 @@ fn run_rule(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Finding> {
         .map(|(i, _)| i)
         .collect();
     let prep = rule.check.prepare(ctx, &selection);
+    // Built once per rule: the estate converted into CEL, shared by every entity's evaluation.
+    let scope = rule.check.uses_cel().then(|| {
+        expr::Scope::new(&expr::Bindings {
+            org: &ctx.cel.org,
+            params: &ctx.cel.params,
+            today: &ctx.cel.today,
+            estate: ctx.cel.estate.as_ref(),
+        })
+    });
     let mut out = Vec::new();
     for idx in selection {
         let e = &estate.entities[idx];
-        match rule.check.eval(ctx, &prep, idx) {
+        match rule.check.eval(ctx, &prep, idx, scope.as_ref()) {
             Ok(violations) => {
                 for v in violations {
                     out.push(finding(rule, e, &v, ctx));

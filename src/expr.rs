@@ -22,13 +22,32 @@ impl std::fmt::Debug for Expr {
 /// A value an expression can read.
 pub type CelValue = cel::Value;
 
-/// What an expression sees: `self`, `org`, `params`, `today`, and `estate` when it reads it.
+/// What an expression sees besides `self`: `org`, `params`, `today`, and `estate` when some
+/// expression reads it.
 pub struct Bindings<'a> {
-    pub this: CelValue,
     pub org: &'a CelValue,
     pub params: &'a CelValue,
     pub today: &'a CelValue,
     pub estate: Option<&'a CelValue>,
+}
+
+/// The bindings converted once into a CEL context (converting the estate per entity would make
+/// a rule quadratic); each evaluation adds only `self`, in a child scope.
+pub struct Scope {
+    ctx: cel::Context<'static, 'static>,
+}
+
+impl Scope {
+    pub fn new(b: &Bindings<'_>) -> Scope {
+        let mut ctx = cel::Context::default();
+        ctx.add_variable_from_value("org", b.org.clone());
+        ctx.add_variable_from_value("params", b.params.clone());
+        ctx.add_variable_from_value("today", b.today.clone());
+        if let Some(estate) = b.estate {
+            ctx.add_variable_from_value("estate", estate.clone());
+        }
+        Scope { ctx }
+    }
 }
 
 /// Names an expression may read.
@@ -63,16 +82,11 @@ impl Expr {
         })
     }
 
-    /// Evaluates to a boolean; anything else, or a failure, is an error message.
-    pub fn eval(&self, b: &Bindings<'_>) -> Result<bool, String> {
-        let mut ctx = cel::Context::default();
-        ctx.add_variable_from_value("self", b.this.clone());
-        ctx.add_variable_from_value("org", b.org.clone());
-        ctx.add_variable_from_value("params", b.params.clone());
-        ctx.add_variable_from_value("today", b.today.clone());
-        if let Some(estate) = b.estate {
-            ctx.add_variable_from_value("estate", estate.clone());
-        }
+    /// Evaluates to a boolean with `this` as `self`; anything else, or a failure, is an error
+    /// message.
+    pub fn eval(&self, scope: &Scope, this: CelValue) -> Result<bool, String> {
+        let mut ctx = scope.ctx.new_inner_scope();
+        ctx.add_variable_from_value("self", this);
         match self.program.execute(&ctx) {
             Ok(cel::Value::Bool(v)) => Ok(v),
             Ok(other) => Err(format!("expression gave {other:?}, not a boolean")),
@@ -84,7 +98,10 @@ impl Expr {
 /// Names bound by CEL's comprehension macros: `all`, `exists`, `exists_one`, `filter`, `map`.
 fn macro_variables(source: &str) -> Vec<String> {
     static RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\.(?:all|exists|exists_one|filter|map)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,").ok()
+        regex::Regex::new(
+            r"\.(?:all|exists|exists_one|filter|map)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,",
+        )
+        .ok()
     });
     RE.as_ref()
         .map(|re| re.captures_iter(source).map(|c| c[1].to_string()).collect())
@@ -132,13 +149,13 @@ mod tests {
         let e = Expr::compile(src)?;
         let null = CelValue::Null;
         let today = string("2026-11-23");
-        e.eval(&Bindings {
-            this: to_cel(&root),
+        let scope = Scope::new(&Bindings {
             org: &null,
             params: &null,
             today: &today,
             estate: None,
-        })
+        });
+        e.eval(&scope, to_cel(&root))
     }
 
     #[test]

@@ -317,7 +317,10 @@ mod tests {
         );
         assert_eq!(compare(&s("4h"), &Val::Num(1.0), None), None);
         assert_eq!(compare(&s("4hours"), &s("1d"), None), None);
-        assert_eq!(compare(&s("internal"), &s("public"), None), Some(Ordering::Less));
+        assert_eq!(
+            compare(&s("internal"), &s("public"), None),
+            Some(Ordering::Less)
+        );
         let order = [
             "public".to_string(),
             "internal".into(),

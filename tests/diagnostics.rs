@@ -637,7 +637,10 @@ fn example_estate() {
     assert!(!o.findings.is_empty());
     // Every pack is represented.
     for pack in ["continuity/", "security/", "scalability/", "ownership/"] {
-        assert!(o.findings.iter().any(|f| f.rule.starts_with(pack)), "{pack}");
+        assert!(
+            o.findings.iter().any(|f| f.rule.starts_with(pack)),
+            "{pack}"
+        );
     }
     insta::assert_snapshot!("example", human(&o));
 }

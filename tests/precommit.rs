@@ -8,18 +8,36 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn pre_commit() -> PathBuf {
-    if Command::new("pre-commit").arg("--version").output().is_ok_and(|o| o.status.success()) {
+    if Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
         return PathBuf::from("pre-commit");
     }
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pre-commit-venv");
     let bin = venv.join("bin/pre-commit");
     if !bin.is_file() {
-        let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).status();
-        assert!(made.is_ok_and(|s| s.success()), "python3 -m venv failed: pre-commit needs Python 3");
-        let pip = Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "pre-commit"])
+        let made = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
             .status();
-        assert!(pip.is_ok_and(|s| s.success()), "pip install pre-commit failed");
+        assert!(
+            made.is_ok_and(|s| s.success()),
+            "python3 -m venv failed: pre-commit needs Python 3"
+        );
+        let pip = Command::new(venv.join("bin/pip"))
+            .args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "pre-commit",
+            ])
+            .status();
+        assert!(
+            pip.is_ok_and(|s| s.success()),
+            "pip install pre-commit failed"
+        );
     }
     bin
 }
@@ -57,7 +75,11 @@ fn pre_commit_refuses_a_broken_estate_and_accepts_the_fix() {
         ),
     )
     .unwrap();
-    std::fs::write(repo.join("estatelint.yaml"), "exclude: [\".pre-commit-config.yaml\"]\n").unwrap();
+    std::fs::write(
+        repo.join("estatelint.yaml"),
+        "exclude: [\".pre-commit-config.yaml\"]\n",
+    )
+    .unwrap();
     std::fs::create_dir_all(repo.join("estate")).unwrap();
     std::fs::write(repo.join("estate/owners.yaml"), OWNER).unwrap();
     // The owner is misspelt: only the whole estate shows it does not resolve.
@@ -69,7 +91,11 @@ fn pre_commit_refuses_a_broken_estate_and_accepts_the_fix() {
         .arg("install")
         .output()
         .unwrap();
-    assert!(install.status.success(), "{}", String::from_utf8_lossy(&install.stderr));
+    assert!(
+        install.status.success(),
+        "{}",
+        String::from_utf8_lossy(&install.stderr)
+    );
 
     let commit = |message: &str| {
         assert!(git(repo, &["add", "-A"]).status.success());
@@ -84,16 +110,26 @@ fn pre_commit_refuses_a_broken_estate_and_accepts_the_fix() {
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         (out.status.success(), text)
     };
 
     let (ok, output) = commit("add the wiki");
     assert!(!ok, "the broken estate was committed:\n{output}");
     assert!(output.contains("estatelint"), "{output}");
-    assert!(output.contains("owner `platfrom-team` of System `wiki` is not a defined Owner"), "{output}");
+    assert!(
+        output.contains("owner `platfrom-team` of System `wiki` is not a defined Owner"),
+        "{output}"
+    );
     assert!(output.contains("did you mean `platform-team`?"), "{output}");
-    assert!(!git(repo, &["rev-parse", "HEAD"]).status.success(), "no commit was made");
+    assert!(
+        !git(repo, &["rev-parse", "HEAD"]).status.success(),
+        "no commit was made"
+    );
 
     std::fs::write(repo.join("estate/wiki.yaml"), system("platform-team")).unwrap();
     let (ok, output) = commit("add the wiki");
