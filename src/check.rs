@@ -185,7 +185,9 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
     let base = std::path::absolute(&loaded.dir).unwrap_or_else(|_| loaded.dir.clone());
     let by_id: HashMap<&str, &Rule> = rules.iter().map(|r| (r.id.as_str(), *r)).collect();
     outcome.findings.retain_mut(|f| {
-        let Some(rule) = by_id.get(f.rule.as_str()) else {
+        // A rule's evaluation error follows that rule's level.
+        let id = f.origin.as_deref().unwrap_or(f.rule.as_str());
+        let Some(rule) = by_id.get(id) else {
             return true;
         };
         let path = &outcome.sources.get(f.primary.file).path;
@@ -194,6 +196,8 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
             .strip_prefix(&base)
             .map_or_else(|_| slash_path(path), slash_path);
         match levels.severity(rule, &rel) {
+            // A rule that could not be evaluated stays an error wherever the rule is on.
+            Some(_) if f.origin.is_some() => true,
             Some(sev) => {
                 f.severity = sev;
                 true
@@ -202,8 +206,8 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         }
     });
     // Suppressions, then the baseline.
-    let known: Vec<String> = rules
-        .iter()
+    let known: Vec<String> = packs
+        .rules()
         .map(|r| r.id.clone())
         .chain(rules::ALL.iter().map(|r| r.to_string()))
         .collect();

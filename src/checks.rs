@@ -423,8 +423,20 @@ impl Check {
                         continue;
                     };
                     match ctx.estate.lookup_index(*kind, name) {
-                        // An unknown name is the core's `estatelint/unresolved-reference`.
-                        None => {}
+                        // On a declared reference field an unknown name is the core's
+                        // `estatelint/unresolved-reference`; elsewhere it is this rule's.
+                        None if e.kind.ref_fields().iter().any(|r| r.path == field.text) => {}
+                        None => {
+                            let mut v = Violation::at(
+                                hit.node.span,
+                                format!("no {} `{name}`", kind.name()),
+                            )
+                            .var("value", name);
+                            if let Some(s) = did_you_mean(name, ctx.estate.names_of(*kind)) {
+                                v = v.var("other", s);
+                            }
+                            out.push(v);
+                        }
                         Some(t) => {
                             let target = &ctx.estate.entities[t];
                             if !filter.iter().all(|c| c.holds(&target.root, ctx)) {
@@ -575,7 +587,8 @@ impl Check {
                         .operand(growth, root, None)
                         .and_then(|g| g.as_number())
                         .unwrap_or(0.0);
-                    let required = (dem * (1.0 + g / 100.0)).ceil();
+                    // Rounded up to whole seats; the epsilon keeps 100 × 1.10 at 110, not 111.
+                    let required = (dem * (100.0 + g) / 100.0 - 1e-9).ceil();
                     if cap < required {
                         out.push(
                             Violation::at(
@@ -731,83 +744,99 @@ fn cycles(
     }
     let sccs = tarjan(selection, &edges);
     let mut out: HashMap<usize, Vec<Violation>> = HashMap::new();
+    let name = |i: usize| estate.entities[i].name().unwrap_or("?").to_string();
     for scc in sccs {
         let members: HashSet<usize> = scc.iter().copied().collect();
-        let start = *scc.iter().min().unwrap_or(&0);
-        let self_loop = edges
-            .get(&start)
-            .is_some_and(|es| es.iter().any(|(j, _)| *j == start));
-        if scc.len() < 2 && !self_loop {
-            continue;
+        let mut ordered: Vec<usize> = scc.clone();
+        ordered.sort_unstable();
+        // Every edge that lies on a cycle is shown at least once: for each edge not yet shown,
+        // the shortest way back closes a cycle through it. Bounded, so a dense tangle cannot
+        // flood the output.
+        const MAX_CYCLES: usize = 50;
+        let mut shown: HashSet<(usize, usize)> = HashSet::new();
+        let mut reported = 0;
+        for &from in &ordered {
+            for &(to, span) in edges.get(&from).map_or(&[][..], Vec::as_slice) {
+                if !members.contains(&to) || shown.contains(&(from, to)) || reported >= MAX_CYCLES {
+                    continue;
+                }
+                let Some(back) = shortest_path(to, from, &edges, &members) else {
+                    continue;
+                };
+                let mut path = vec![(from, to, span)];
+                path.extend(back);
+                for &(f, t, _) in &path {
+                    shown.insert((f, t));
+                }
+                reported += 1;
+                // Reported on the cycle's first member in estate order, starting there.
+                let first = path
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(_, e)| e.0)
+                    .map_or(0, |(i, _)| i);
+                path.rotate_left(first);
+                let start = path[0].0;
+                let mut names: Vec<String> = path.iter().map(|(f, _, _)| name(*f)).collect();
+                names.push(name(start));
+                let cycle = names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(" → ");
+                let (f0, t0, s0) = path[0];
+                let mut v = Violation::at(s0, format!("`{}` depends on `{}`", name(f0), name(t0)))
+                    .var("cycle", cycle)
+                    .var("count", path.len().to_string());
+                for &(f, t, s) in &path[1..] {
+                    v.related.push((
+                        estate.entities[f].file,
+                        s,
+                        format!("`{}` depends on `{}`", name(f), name(t)),
+                    ));
+                }
+                out.entry(start).or_default().push(v);
+            }
         }
-        let Some(path) = cycle_through(start, &edges, &members) else {
-            continue;
-        };
-        let name = |i: usize| estate.entities[i].name().unwrap_or("?").to_string();
-        let mut names: Vec<String> = path.iter().map(|(from, _, _)| name(*from)).collect();
-        names.push(name(start));
-        let cycle = names
-            .iter()
-            .map(|n| format!("`{n}`"))
-            .collect::<Vec<_>>()
-            .join(" → ");
-        let (from, to, span) = path[0];
-        let mut v = Violation::at(span, format!("`{}` depends on `{}`", name(from), name(to)))
-            .var("cycle", cycle)
-            .var("count", path.len().to_string());
-        for &(from, to, span) in &path[1..] {
-            v.related.push((
-                estate.entities[from].file,
-                span,
-                format!("`{}` depends on `{}`", name(from), name(to)),
-            ));
-        }
-        out.entry(start).or_default().push(v);
     }
     out
 }
 
-/// A simple cycle from `start` back to it within `members`: (from, to, span) per edge, taking
-/// the first edge in document order at each step (depth-first, iterative).
-fn cycle_through(
-    start: usize,
+/// The shortest path of edges from `from` to `to` within `members` (breadth-first; edges in
+/// document order, so the result is deterministic).
+fn shortest_path(
+    from: usize,
+    to: usize,
     edges: &HashMap<usize, Vec<(usize, Span)>>,
     members: &HashSet<usize>,
 ) -> Option<Vec<(usize, usize, Span)>> {
-    let mut path: Vec<(usize, usize, Span)> = Vec::new();
-    let mut on_path: HashSet<usize> = HashSet::from([start]);
-    let mut dead: HashSet<usize> = HashSet::new();
-    let mut cursor: Vec<usize> = vec![0];
-    let mut node = start;
-    loop {
-        let next_edge = edges.get(&node).and_then(|es| {
-            let from = *cursor.last()?;
-            es.iter().enumerate().skip(from).find(|(_, (j, _))| {
-                members.contains(j) && (*j == start || (!on_path.contains(j) && !dead.contains(j)))
-            })
-        });
-        match next_edge {
-            Some((k, &(j, span))) => {
-                if let Some(c) = cursor.last_mut() {
-                    *c = k + 1;
-                }
-                path.push((node, j, span));
-                if j == start {
-                    return Some(path);
-                }
-                on_path.insert(j);
-                cursor.push(0);
-                node = j;
+    if from == to {
+        return Some(Vec::new());
+    }
+    let mut parent: HashMap<usize, (usize, Span)> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([from]);
+    let mut seen: HashSet<usize> = HashSet::from([from]);
+    while let Some(n) = queue.pop_front() {
+        for &(m, span) in edges.get(&n).map_or(&[][..], Vec::as_slice) {
+            if !members.contains(&m) || !seen.insert(m) {
+                continue;
             }
-            None => {
-                dead.insert(node);
-                on_path.remove(&node);
-                cursor.pop();
-                let (from, _, _) = path.pop()?;
-                node = from;
+            parent.insert(m, (n, span));
+            if m == to {
+                let mut path = Vec::new();
+                let mut cur = to;
+                while cur != from {
+                    let (p, s) = parent[&cur];
+                    path.push((p, cur, s));
+                    cur = p;
+                }
+                path.reverse();
+                return Some(path);
             }
+            queue.push_back(m);
         }
     }
+    None
 }
 
 /// Strongly connected components (Tarjan's algorithm, iterative so deep graphs cannot

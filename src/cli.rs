@@ -319,17 +319,20 @@ fn run_explain(id: &str, extra: &[PathBuf]) -> u8 {
 }
 
 fn run_test(paths: &[PathBuf], today: Date) -> u8 {
+    // Named packs are tested with the built-in packs loaded too (their parameters), as
+    // `check` would run them; a named pack replaces the built-in pack of the same name.
+    let named = Packs::names_in(paths);
     let packs = if paths.is_empty() {
         packs_with(&[])
     } else {
-        let mut packs = Packs::default();
-        packs.load_paths(paths).map(|()| packs)
+        Packs::builtin_except(&named).and_then(|mut packs| packs.load_paths(paths).map(|()| packs))
     };
     let packs = match packs {
         Ok(p) => p,
         Err(f) => return fail(&f),
     };
-    let results = testing::run(&packs, None, today);
+    let only = (!paths.is_empty()).then_some(named.as_slice());
+    let results = testing::run(&packs, only, today);
     let (text, ok) = testing::report(&results);
     if write_stdout(&text).is_err() {
         return exit::FAILURE;

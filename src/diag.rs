@@ -50,6 +50,9 @@ pub struct Finding {
     pub primary: Label,
     /// Other places involved: the first definition of a duplicate, the rest of a cycle.
     pub related: Vec<Label>,
+    /// For a finding about a rule (its evaluation failed), that rule's id: the config's
+    /// levels for the rule apply to it too.
+    pub origin: Option<String>,
 }
 
 impl Finding {
@@ -65,6 +68,7 @@ impl Finding {
                 message: String::new(),
             },
             related: Vec::new(),
+            origin: None,
         }
     }
 

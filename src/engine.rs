@@ -37,6 +37,7 @@ pub fn resolve_params(
     let mut findings = Vec::new();
     let org = organization(estate);
     let policy = org.and_then(|o| o.root.get_path("spec.policy"));
+    let schema_typed = crate::schema::typed_policy_keys();
     if let (Some(org), Some(policy)) = (org, policy) {
         for entry in policy.as_map().unwrap_or_default() {
             let Some(key) = entry.key.as_str() else {
@@ -60,7 +61,12 @@ pub fn resolve_params(
                         .with_help(help),
                     );
                 }
-                Some(p) if !p.ty.accepts(&entry.value) && entry.value.value != Value::Null => {
+                // The schema reports the type of the parameters it knows.
+                Some(p)
+                    if !p.ty.accepts(&entry.value)
+                        && entry.value.value != Value::Null
+                        && !schema_typed.iter().any(|k| k == key) =>
+                {
                     findings.push(
                         Finding::error(
                             rules::PARAMETER,
@@ -213,19 +219,20 @@ fn run_rule(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Finding> {
             Err(error) => {
                 let span = e.name.as_ref().map_or(e.root.span, |n| n.1);
                 let name = e.name().unwrap_or("?");
-                out.push(
-                    Finding::error(
-                        rules::RULE_ERROR,
-                        e.file,
-                        span,
-                        format!(
-                            "rule `{}` could not be evaluated on {} `{name}`: {error}",
-                            rule.id,
-                            e.kind.name()
-                        ),
-                    )
-                    .with_help("fix the rule's expression, or turn the rule off for this entity"),
-                );
+                let mut f = Finding::new(
+                    rules::RULE_ERROR,
+                    Severity::Error,
+                    e.file,
+                    span,
+                    format!(
+                        "rule `{}` could not be evaluated on {} `{name}`: {error}",
+                        rule.id,
+                        e.kind.name()
+                    ),
+                )
+                .with_help("fix the rule's expression, or turn the rule off for this entity");
+                f.origin = Some(rule.id.clone());
+                out.push(f);
             }
         }
     }

@@ -45,7 +45,11 @@ impl Levels {
         let cfg = &loaded.config;
         let check = |levels: &BTreeMap<String, Level>, at: &[&str]| -> Result<(), Fatal> {
             for pattern in levels.keys() {
-                let known = pattern == "*" || packs.rules().any(|r| matches(pattern, r));
+                let known = pattern == "*"
+                    || packs.rules().any(|r| matches(pattern, r))
+                    || pattern
+                        .strip_suffix("/*")
+                        .is_some_and(|p| packs.packs.iter().any(|k| k.name == p));
                 if known {
                     continue;
                 }

@@ -99,6 +99,10 @@ impl FieldPath {
     /// Every scalar the path reaches, with sequences at the end entered too (`spec.covers`
     /// gives each covered name).
     pub fn items<'a>(&self, root: &'a Node) -> Vec<Hit<'a>> {
+        // `**` already reaches every item.
+        if self.segs.last() == Some(&Seg::Deep) {
+            return self.resolve(root);
+        }
         let mut out = Vec::new();
         for hit in self.resolve(root) {
             match &hit.node.value {

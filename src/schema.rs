@@ -78,6 +78,19 @@ impl Schema {
     }
 }
 
+/// The `spec.policy` keys the Organization schema itself types (it reports their type errors).
+pub fn typed_policy_keys() -> Vec<String> {
+    let org = &KINDS[Kind::ALL
+        .iter()
+        .position(|k| *k == Kind::Organization)
+        .unwrap_or(0)];
+    org.schema
+        .pointer("/properties/spec/properties/policy/properties")
+        .and_then(Json::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 /// Every schema violation of one estate document, each on its node.
 pub fn validate(kind: Kind, root: &Node, file: FileId, name: Option<&str>) -> Vec<Finding> {
     let schema = &KINDS[Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)];

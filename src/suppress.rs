@@ -52,10 +52,19 @@ pub fn scan(
             (start, l.trim_end_matches(['\n', '\r']))
         })
         .collect();
+    let scalars = scalar_spans(roots);
+    let inside_scalar = |offset: usize| {
+        let i = scalars.partition_point(|s| (s.start as usize) <= offset);
+        i > 0 && offset < scalars[i - 1].end as usize
+    };
     for (i, &(line_start, line)) in lines.iter().enumerate() {
         let Some(at) = comment_marker(line) else {
             continue;
         };
+        // A `#` inside a quoted string or a block scalar is text, not a comment.
+        if inside_scalar(line_start + at) {
+            continue;
+        }
         let comment = &line[at..];
         let body = comment.trim_start_matches('#').trim_start();
         let Some(rest) = body.strip_prefix(MARKER) else {
@@ -140,7 +149,11 @@ pub fn scan(
             };
             match target_line.and_then(|j| {
                 let (start, l) = lines[j];
-                outermost_node_starting_in(roots, Span::new(start, start + l.len()))
+                outermost_node_starting_in(
+                    roots,
+                    Span::new(start, start + l.len()),
+                    !has_code_before,
+                )
             }) {
                 Some(span) => span,
                 None => {
@@ -173,6 +186,28 @@ pub fn scan(
     (out, problems)
 }
 
+/// The spans of every scalar (keys and values) under `roots`, sorted by start.
+fn scalar_spans(roots: &[&Node]) -> Vec<Span> {
+    fn walk(node: &Node, out: &mut Vec<Span>) {
+        match &node.value {
+            Value::Map(entries) => {
+                for e in entries {
+                    walk(&e.key, out);
+                    walk(&e.value, out);
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|n| walk(n, out)),
+            _ => out.push(node.span),
+        }
+    }
+    let mut out = Vec::new();
+    for r in roots {
+        walk(r, &mut out);
+    }
+    out.sort();
+    out
+}
+
 /// The byte offset of a YAML comment's `#` on this line, when the line has one that is a
 /// suppression: at the start of the line or after white space (so `a#b` is not a comment).
 fn comment_marker(line: &str) -> Option<usize> {
@@ -195,7 +230,7 @@ fn comment_marker(line: &str) -> Option<usize> {
 
 /// The widest node (a mapping entry from its key, or a sequence item) that starts within
 /// `line`.
-fn outermost_node_starting_in(roots: &[&Node], line: Span) -> Option<Span> {
+fn outermost_node_starting_in(roots: &[&Node], line: Span, own_line: bool) -> Option<Span> {
     let mut best: Option<Span> = None;
     let mut consider = |span: Span| {
         if line.start <= span.start
@@ -226,6 +261,10 @@ fn outermost_node_starting_in(roots: &[&Node], line: Span) -> Option<Span> {
     }
     for root in roots {
         if root.span.start <= line.end && line.start <= root.span.end {
+            // A comment on its own line above a document's first line covers the document.
+            if own_line {
+                consider(root.span);
+            }
             walk(root, &mut consider);
         }
     }
@@ -248,26 +287,34 @@ pub fn apply(
     today: Date,
     known: &[String],
 ) -> Vec<Finding> {
-    let mut used = vec![false; suppressions.len()];
+    // Which rule patterns of which comments hid something: every comment covering a finding
+    // counts as used, not only the first.
+    let mut used: Vec<Vec<bool>> = suppressions
+        .iter()
+        .map(|s| vec![false; s.rules.len()])
+        .collect();
     let active: Vec<bool> = suppressions
         .iter()
         .map(|s| s.until.is_none_or(|u| u >= today))
         .collect();
     findings.retain(|f| {
-        let hit = suppressions.iter().enumerate().find(|(i, s)| {
-            active[*i]
-                && s.file == f.primary.file
-                && s.scope.start <= f.primary.span.start
-                && f.primary.span.start <= s.scope.end
-                && s.rules.iter().any(|(r, _)| covers(r, &f.rule))
-        });
-        match hit {
-            Some((i, _)) => {
-                used[i] = true;
-                false
+        let mut hidden = false;
+        for (i, s) in suppressions.iter().enumerate() {
+            if !active[i]
+                || s.file != f.primary.file
+                || f.primary.span.start < s.scope.start
+                || f.primary.span.start > s.scope.end
+            {
+                continue;
             }
-            None => true,
+            for (j, (pattern, _)) in s.rules.iter().enumerate() {
+                if covers(pattern, &f.rule) {
+                    used[i][j] = true;
+                    hidden = true;
+                }
+            }
         }
+        !hidden
     });
     let mut out = Vec::new();
     for (i, s) in suppressions.iter().enumerate() {
@@ -299,10 +346,10 @@ pub fn apply(
             );
             continue;
         }
-        if used[i] {
-            continue;
-        }
-        for (rule, span) in &s.rules {
+        for (j, (rule, span)) in s.rules.iter().enumerate() {
+            if used[i][j] {
+                continue;
+            }
             let exists = rule == "*" || known.iter().any(|k| covers(rule, k));
             let (message, help) = if exists {
                 (
@@ -341,6 +388,10 @@ pub fn scan_all(sources: &SourceMap, estate: &Estate) -> (Vec<Suppression>, Vec<
             .filter(|e| e.file == id)
             .map(|e| &e.root)
             .collect();
+        // Only estate documents are linted, so only they hold suppressions.
+        if roots.is_empty() {
+            continue;
+        }
         let (s, p) = scan(id, source, &roots);
         all.extend(s);
         problems.extend(p);

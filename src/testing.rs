@@ -219,11 +219,13 @@ pub fn report(results: &[RuleResult]) -> (String, bool) {
     let failed = results.iter().filter(|r| !r.passed()).count();
     let examples: usize = results.iter().map(|r| r.valid + r.invalid).sum();
     out.push_str(&format!(
-        "\n{} passed, {} failed ({} rules, {} examples)\n",
+        "\n{} passed, {} failed ({} {}, {} {})\n",
         results.len() - failed,
         failed,
         results.len(),
-        examples
+        if results.len() == 1 { "rule" } else { "rules" },
+        examples,
+        if examples == 1 { "example" } else { "examples" }
     ));
     (out, failed == 0)
 }

@@ -767,8 +767,6 @@ fn unknown_rule_in_an_override_exits_2() {
 }
 
 #[test]
-#[ignore = "bug: `pack/*` for a loaded pack that has no rules is refused as an unknown rule, \
-            and the help suggests the very pattern given (`did you mean `empty/*`?`)"]
 fn pack_pattern_of_a_pack_without_rules_is_known() {
     let dir = workspace("rules: {\"empty/*\": off}\n");
     std::fs::write(
@@ -957,9 +955,6 @@ fn expression_failing_at_evaluation_is_a_rule_error_per_entity() {
 }
 
 #[test]
-#[ignore = "bug: a rule turned off for some files by `overrides` still runs there, and its \
-            `estatelint/rule-error` findings are not filtered by the levels (they carry another \
-            rule id), so they are reported where the rule is off"]
 fn rule_errors_are_not_reported_where_the_rule_is_off() {
     let dir =
         cel_workspace("overrides:\n  - files: [\"legacy/**\"]\n    rules: {cel/few-users: off}\n");
@@ -969,10 +964,6 @@ fn rule_errors_are_not_reported_where_the_rule_is_off() {
 }
 
 #[test]
-#[ignore = "bug: `test PACK` loads only the named packs, so a pack that reads a built-in \
-            pack's parameter (`{param: fanOutMax}`) without declaring it is valid for `check` \
-            but an invalid pack (exit 2) for `test`; `testing::run` can already run only some \
-            packs' examples with every pack loaded"]
 fn test_and_check_agree_on_a_pack_reading_a_builtin_parameter() {
     let pack = "testdata/packs/borrowed-param";
     let check = run(["check", "--rules", pack, "testdata/fixtures/valid"]);

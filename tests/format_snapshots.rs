@@ -182,7 +182,6 @@ fn every_format_reports_the_same_findings_in_the_same_order() {
 }
 
 #[test]
-#[ignore = "bug: findings with the same rule, entity, path and underlined text share a fingerprint"]
 fn fingerprints_are_unique_per_finding() {
     // Two documents of unknown kind `Sytem` in one file: same rule, same file, no entity, no
     // path, same underlined text, so report::fingerprint gives both the same hash. GitLab
@@ -201,7 +200,6 @@ fn fingerprints_are_unique_per_finding() {
 }
 
 #[test]
-#[ignore = "bug: SARIF describes the suppression findings as generic errors"]
 fn sarif_describes_the_suppression_findings() {
     // report::sarif::core_summary has no entry for the estatelint/*-suppression rules (nor
     // estatelint/config), so their descriptors read "estatelint finding", and every core

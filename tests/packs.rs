@@ -221,8 +221,6 @@ fn duplicate_rule_id() {
 }
 
 #[test]
-#[ignore = "bug: the first definition of a duplicate rule id is given as a byte offset in the \
-            help (`first defined at byte 227`) instead of a related label on it"]
 fn duplicate_rule_id_points_at_the_first_definition() {
     let fatal = load_err(&["duplicate-rule-id"]);
     let f = single(&fatal);

@@ -350,7 +350,6 @@ fn suppression_naming_an_unknown_rule_is_unused_with_a_did_you_mean() {
 }
 
 #[test]
-#[ignore = "bug: an unknown rule next to a rule that suppresses something is never reported"]
 fn unknown_rule_beside_a_used_one_is_still_reported() {
     // `# estatelint-ignore scalability/utilization, scalability/seat-headrom -- ...`: the first
     // rule is used, so suppress::apply skips the whole comment and the typo goes unnoticed while
@@ -370,7 +369,6 @@ fn unknown_rule_beside_a_used_one_is_still_reported() {
 }
 
 #[test]
-#[ignore = "bug: a rule the config turns off is reported as an unknown rule"]
 fn suppressing_a_rule_the_config_turns_off_is_not_an_unknown_rule() {
     // testdata/suppressions/rule-off/estatelint.yaml turns scalability/seat-headroom off (via
     // `"*": off`); the suppression of it is reported as "suppression names unknown rule
@@ -403,7 +401,6 @@ fn hash_right_after_a_quote_is_not_a_suppression() {
 }
 
 #[test]
-#[ignore = "bug: ` # estatelint-ignore` inside a quoted string or a block scalar is taken for a suppression"]
 fn hash_inside_a_string_is_not_a_suppression() {
     // suppress::comment_marker only asks that `#` follow white space; it does not know whether
     // the `#` is inside a quoted scalar or a block scalar. In the fixture `nas-a`'s title yields

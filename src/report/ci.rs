@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::{fingerprint, identity, Report};
+use super::{fingerprints, identity, Report};
 use crate::diag::Severity;
 
 /// `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=RULE::message`, one per finding.
@@ -51,10 +51,12 @@ pub fn escape_property(s: &str) -> String {
 
 /// The GitLab Code Quality report (a JSON array of issues).
 pub fn gitlab(r: &Report<'_>) -> String {
+    let prints = fingerprints(r);
     let issues: Vec<_> = r
         .findings
         .iter()
-        .map(|f| {
+        .zip(prints)
+        .map(|(f, print)| {
             let file = r.sources.get(f.primary.file);
             let start = file.line_col(f.primary.span.start);
             let end = file.line_col(f.primary.span.end);
@@ -66,7 +68,7 @@ pub fn gitlab(r: &Report<'_>) -> String {
             json!({
                 "description": f.message,
                 "check_name": f.rule,
-                "fingerprint": fingerprint(r, f),
+                "fingerprint": print,
                 "severity": severity,
                 "location": {
                     "path": file.name,

@@ -66,26 +66,49 @@ pub fn identity(r: &Report<'_>, f: &Finding) -> (Option<String>, String) {
     }
 }
 
-/// A fingerprint that survives edits elsewhere in the file: rule, file, entity, field path and
-/// the underlined text, hashed with FNV-1a (stable across platforms and releases).
-pub fn fingerprint(r: &Report<'_>, f: &Finding) -> String {
-    let file = r.sources.get(f.primary.file);
-    let (entity, path) = identity(r, f);
-    let text = file.text.get(f.primary.span.range()).unwrap_or_default();
+/// Fingerprints of every finding, in order: unique within the report (a second finding with
+/// the same identity gets its ordinal mixed in).
+pub fn fingerprints(r: &Report<'_>) -> Vec<String> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    r.findings
+        .iter()
+        .map(|f| {
+            let base = fingerprint(r, f);
+            let n = seen.entry(base.clone()).or_default();
+            *n += 1;
+            if *n == 1 {
+                base
+            } else {
+                fnv(&[&base, &n.to_string()])
+            }
+        })
+        .collect()
+}
+
+fn fnv(parts: &[&str]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [
-        f.rule.as_str(),
-        &file.name,
-        entity.as_deref().unwrap_or_default(),
-        &path,
-        text,
-    ] {
+    for part in parts {
         for b in part.bytes().chain([0xff]) {
             hash ^= u64::from(b);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
     }
     format!("{hash:016x}")
+}
+
+/// A fingerprint that survives edits elsewhere in the file: rule, file, entity, field path and
+/// the underlined text, hashed with FNV-1a (stable across platforms and releases).
+pub fn fingerprint(r: &Report<'_>, f: &Finding) -> String {
+    let file = r.sources.get(f.primary.file);
+    let (entity, path) = identity(r, f);
+    let text = file.text.get(f.primary.span.range()).unwrap_or_default();
+    fnv(&[
+        f.rule.as_str(),
+        &file.name,
+        entity.as_deref().unwrap_or_default(),
+        &path,
+        text,
+    ])
 }
 
 /// Counts that close a report.
@@ -133,9 +156,10 @@ impl Summary {
         }
         if self.stale_baseline > 0 {
             line.push_str(&format!(
-                "\n{} baseline {} no longer match anything: rewrite the baseline with --write-baseline to drop {}",
+                "\n{} baseline {} no longer {} anything: rewrite the baseline with --write-baseline to drop {}",
                 self.stale_baseline,
                 plural(self.stale_baseline, "entry", "entries"),
+                plural(self.stale_baseline, "matches", "match"),
                 plural(self.stale_baseline, "it", "them")
             ));
         }

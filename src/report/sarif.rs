@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::{fingerprint, Report};
+use super::{fingerprints, Report};
 use crate::diag::{Finding, Label, Severity};
 
 fn level(s: Severity) -> &'static str {
@@ -66,14 +66,16 @@ pub fn render(r: &Report<'_>) -> String {
                 "id": id,
                 "name": id.replace('/', "-"),
                 "shortDescription": {"text": core_summary(id)},
-                "defaultConfiguration": {"level": "error"},
+                "defaultConfiguration": {"level": level(core_severity(id))},
             }),
         })
         .collect();
+    let prints = fingerprints(r);
     let results: Vec<Value> = r
         .findings
         .iter()
-        .map(|f| result(r, f, ids.iter().position(|i| *i == f.rule)))
+        .zip(&prints)
+        .map(|(f, print)| result(r, f, ids.iter().position(|i| *i == f.rule), print))
         .collect();
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -94,7 +96,7 @@ pub fn render(r: &Report<'_>) -> String {
     s
 }
 
-fn result(r: &Report<'_>, f: &Finding, index: Option<usize>) -> Value {
+fn result(r: &Report<'_>, f: &Finding, index: Option<usize>, print: &str) -> Value {
     let related: Vec<Value> = f
         .related
         .iter()
@@ -115,7 +117,7 @@ fn result(r: &Report<'_>, f: &Finding, index: Option<usize>) -> Value {
         "level": level(f.severity),
         "message": {"text": message},
         "locations": [location(r, &f.primary)],
-        "partialFingerprints": {"estatelint/v1": fingerprint(r, f)},
+        "partialFingerprints": {"estatelint/v1": print},
     });
     if let Some(i) = index {
         v["ruleIndex"] = json!(i);
@@ -153,6 +155,22 @@ pub fn core_summary(id: &str) -> &'static str {
         RULE_ERROR => "a rule could not be evaluated on an entity",
         UNKNOWN_PARAMETER => "a policy parameter no rule reads",
         PARAMETER => "a policy parameter of the wrong type",
+        RULE_PACK => "a rule pack is invalid",
+        crate::config::CONFIG_RULE => "the configuration is invalid",
+        crate::suppress::rules::UNUSED => "a suppression suppresses nothing",
+        crate::suppress::rules::NO_REASON => "a suppression gives no reason",
+        crate::suppress::rules::EXPIRED => "a suppression has expired",
+        crate::suppress::rules::INVALID => "a suppression comment cannot be read",
         _ => "estatelint finding",
+    }
+}
+
+/// The severity a core rule reports with.
+pub fn core_severity(id: &str) -> Severity {
+    use crate::suppress::rules as s;
+    match id {
+        s::UNUSED | s::NO_REASON | s::EXPIRED | s::INVALID => Severity::Warning,
+        crate::diag::rules::UNKNOWN_PARAMETER => Severity::Warning,
+        _ => Severity::Error,
     }
 }
