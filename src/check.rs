@@ -68,6 +68,39 @@ pub struct Outcome {
     pub baselined: usize,
     /// Baseline entries that matched no finding (they can be removed).
     pub stale_baseline: Vec<baseline::Entry>,
+    /// Time per phase, for `--timings`.
+    pub timings: Timings,
+}
+
+/// Time spent per phase (wall clock), per rule and, for the parallel load, per step (summed
+/// over threads).
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    pub phases: Vec<(String, std::time::Duration)>,
+    /// Rule id → time evaluating it (each rule runs on one thread).
+    pub rules: Vec<(String, std::time::Duration)>,
+}
+
+impl Timings {
+    pub fn phase(&mut self, name: &str, since: std::time::Instant) {
+        self.phases.push((name.to_string(), since.elapsed()));
+    }
+
+    /// A table for `--timings`: phases in order, then the slowest rules.
+    pub fn table(&self) -> String {
+        let ms = |d: &std::time::Duration| d.as_secs_f64() * 1000.0;
+        let mut out = String::from("phase                                   ms\n");
+        for (name, d) in &self.phases {
+            out.push_str(&format!("{name:<34} {:>9.1}\n", ms(d)));
+        }
+        let mut rules = self.rules.clone();
+        rules.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out.push_str("\nrule                                    ms\n");
+        for (name, d) in &rules {
+            out.push_str(&format!("{name:<34} {:>9.1}\n", ms(d)));
+        }
+        out
+    }
 }
 
 pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
@@ -76,6 +109,7 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
     } else {
         opts.paths.clone()
     };
+    let run_started = std::time::Instant::now();
     let loaded = match &opts.config {
         Some(path) if !path.is_file() => {
             return Err(Fatal::message(format!(
@@ -118,6 +152,8 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
             at: None,
         });
     }
+    let setup_time = run_started.elapsed();
+    let discover_started = std::time::Instant::now();
     let filter = build_filter(&loaded, opts)?;
     // Named files only (a pre-commit hook): load the whole estate under the config's folder
     // (or the files' common folder), so cross-file rules stay right, and report only
@@ -162,11 +198,21 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         }
     }
     let inputs: Vec<Input> = found.files.into_iter().map(Input::Disk).collect();
+    let discover_time = discover_started.elapsed();
     let rules: Vec<&Rule> = packs
         .rules()
         .filter(|r| levels.enabled_anywhere(r))
         .collect();
     let mut outcome = lint(inputs, &packs, &rules, &overrides, today);
+    outcome
+        .timings
+        .phases
+        .insert(0, ("discover".into(), discover_time));
+    outcome
+        .timings
+        .phases
+        .insert(0, ("config + rule packs".into(), setup_time));
+    let finish_started = std::time::Instant::now();
     for (path, message) in found.errors {
         let id = outcome.sources.add(SourceFile::new(
             path.clone(),
@@ -240,6 +286,9 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         outcome.stale_baseline = stale;
     }
     sort_findings(&outcome.sources, &mut outcome.findings);
+    outcome
+        .timings
+        .phase("levels + suppressions + baseline", finish_started);
     outcome.fail_on = loaded.config.fail_on.map(|t| t.severity());
     drop(by_id);
     drop(rules);
@@ -367,6 +416,8 @@ pub fn lint(
     overrides: &[ParamOverride],
     today: Date,
 ) -> Outcome {
+    let mut timings = Timings::default();
+    let started = std::time::Instant::now();
     let results: Vec<FileResult> = inputs
         .into_par_iter()
         .enumerate()
@@ -385,7 +436,11 @@ pub fn lint(
     let mut entities = Vec::new();
     let mut documents = 0;
     let mut incomplete = false;
+    let mut parse_time = std::time::Duration::ZERO;
+    let mut schema_time = std::time::Duration::ZERO;
     for r in results {
+        parse_time += r.parse_time;
+        schema_time += r.schema_time;
         sources.add(r.source);
         findings.extend(r.findings);
         entities.extend(r.entities);
@@ -393,12 +448,27 @@ pub fn lint(
         incomplete |= r.unreadable;
     }
     let files = sources.len();
+    timings.phase("read + parse + schema (parallel)", started);
+    timings
+        .phases
+        .push(("  parse (summed over threads)".into(), parse_time));
+    timings
+        .phases
+        .push(("  schema (summed over threads)".into(), schema_time));
+    let started = std::time::Instant::now();
     let (estate, index_findings) = Estate::build(entities);
     findings.extend(index_findings);
     let (params, param_findings) = resolve_params(packs, &estate, overrides);
     findings.extend(param_findings);
-    findings.extend(engine::evaluate(rules, &estate, &params, today));
+    timings.phase("index + parameters", started);
+    let started = std::time::Instant::now();
+    let (rule_findings, rule_times) = engine::evaluate(rules, &estate, &params, today);
+    findings.extend(rule_findings);
+    timings.rules = rule_times;
+    timings.phase("rules (parallel)", started);
+    let started = std::time::Instant::now();
     sort_findings(&sources, &mut findings);
+    timings.phase("sort", started);
     Outcome {
         sources,
         findings,
@@ -411,6 +481,7 @@ pub fn lint(
         suppressed: 0,
         baselined: 0,
         stale_baseline: Vec::new(),
+        timings,
     }
 }
 
@@ -462,6 +533,8 @@ pub fn sort_findings(sources: &SourceMap, findings: &mut [Finding]) {
 }
 
 struct FileResult {
+    parse_time: std::time::Duration,
+    schema_time: std::time::Duration,
     source: SourceFile,
     findings: Vec<Finding>,
     entities: Vec<Entity>,
@@ -473,6 +546,8 @@ struct FileResult {
 fn check_file(id: FileId, path: &Path) -> FileResult {
     let name = display_name(path);
     let mut result = FileResult {
+        parse_time: std::time::Duration::ZERO,
+        schema_time: std::time::Duration::ZERO,
         source: SourceFile::new(path.to_path_buf(), name, Arc::from("")),
         findings: Vec::new(),
         entities: Vec::new(),
@@ -547,13 +622,17 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
 fn check_text(id: FileId, source: SourceFile) -> FileResult {
     let text = source.text.clone();
     let mut result = FileResult {
+        parse_time: std::time::Duration::ZERO,
+        schema_time: std::time::Duration::ZERO,
         source,
         findings: Vec::new(),
         entities: Vec::new(),
         documents: 0,
         unreadable: false,
     };
+    let started = std::time::Instant::now();
     let loaded = yaml::load(&text);
+    result.parse_time = started.elapsed();
     for err in loaded.errors {
         let rule = match err.kind {
             ErrorKind::Syntax => rules::SYNTAX,
@@ -594,12 +673,14 @@ fn check_text(id: FileId, source: SourceFile) -> FileResult {
                     .root
                     .get_path("metadata.name")
                     .and_then(|n| Some((n.as_str()?.to_string(), n.span)));
+                let started = std::time::Instant::now();
                 result.findings.extend(schema::validate(
                     kind,
                     &doc.root,
                     id,
                     name.as_ref().map(|n| n.0.as_str()),
                 ));
+                result.schema_time += started.elapsed();
                 result.entities.push(Entity {
                     kind,
                     file: id,

@@ -205,8 +205,9 @@ impl Check {
                 ..
             } => {
                 let mut index: HashMap<String, Vec<usize>> = HashMap::new();
-                for (i, e) in estate.entities.iter().enumerate() {
-                    if e.kind != *kind || !filter.iter().all(|c| c.holds(&e.root, ctx)) {
+                for &i in estate.of_kind(*kind) {
+                    let e = &estate.entities[i];
+                    if !filter.iter().all(|c| c.holds(&e.root, ctx)) {
                         continue;
                     }
                     for f in fields {
@@ -633,7 +634,9 @@ impl Check {
                 let Some(scope) = scope else {
                     return Err("no CEL scope for an expression (internal error)".into());
                 };
-                if !expr.eval(scope, crate::expr::to_cel(root))? {
+                let refs = expr.uses_refs.then(|| refs_value(ctx.estate, e));
+                let this = expr.uses_self.then(|| crate::expr::to_cel(root));
+                if !expr.eval(scope, this, refs)? {
                     let span = at
                         .as_ref()
                         .and_then(|a| a.first(root))
@@ -664,6 +667,39 @@ impl Check {
             _ => false,
         }
     }
+}
+
+/// `refs` for CEL: each reference field of the entity by its last name (`owner`, `from`,
+/// `dependsOn` ...) → the referenced entity, or a list of them for list fields; names that
+/// resolve to nothing are left out (null for a single reference).
+fn refs_value(estate: &Estate, e: &Entity) -> CelValue {
+    let entries = e.kind.ref_fields().iter().map(|field| {
+        let key = field
+            .path
+            .rsplit('.')
+            .next()
+            .unwrap_or(field.path)
+            .to_string();
+        let resolve = |n: &Node| {
+            n.as_str()
+                .and_then(|name| estate.lookup(field.target, name))
+                .map(|t| crate::expr::to_cel(&t.root))
+        };
+        let value = match e.root.get_path(field.path) {
+            Some(n) if field.many => CelValue::List(std::sync::Arc::new(
+                n.as_seq()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(resolve)
+                    .collect(),
+            )),
+            Some(n) => resolve(n).unwrap_or(CelValue::Null),
+            None if field.many => CelValue::List(std::sync::Arc::new(Vec::new())),
+            None => CelValue::Null,
+        };
+        (key, value)
+    });
+    crate::expr::map(entries)
 }
 
 fn nested(prep: &Prep, n: usize) -> impl Iterator<Item = &Prep> {
@@ -1075,6 +1111,9 @@ impl Compiler<'_> {
                         Some(Test::In(list.to_vec()))
                     } else if let Some(list) = v.get("notIn").and_then(Node::as_seq) {
                         Some(Test::NotIn(list.to_vec()))
+                    } else if let Some(size) = v.get("size") {
+                        self.comparison(size, false)
+                            .map(|(op, operand, _)| Test::Size { op, operand })
                     } else if let Some(r) = v.get("refers") {
                         let kind = r.get("kind").and_then(|k| self.kind(k));
                         let filter = self.conditions(r.get("where"));

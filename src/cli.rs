@@ -129,6 +129,9 @@ pub struct CheckArgs {
     /// File for the matching `--output-format`
     #[arg(long, value_name = "FILE")]
     pub output_file: Vec<PathBuf>,
+    /// Print the time spent per phase and per rule on standard error
+    #[arg(long)]
+    pub timings: bool,
     /// Worker threads (default: one per core); output is the same whatever the number
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
@@ -203,6 +206,7 @@ fn run_check(args: &CheckArgs) -> u8 {
         Ok(o) => o,
         Err(fatal) => return fail(&fatal),
     };
+    let report_started = std::time::Instant::now();
     let mut summary = Summary::new(outcome.files, outcome.documents, &outcome.findings);
     summary.suppressed = outcome.suppressed;
     summary.baselined = outcome.baselined;
@@ -239,6 +243,11 @@ fn run_check(args: &CheckArgs) -> u8 {
     }
     if write_stdout(&text).is_err() {
         return exit::FAILURE;
+    }
+    if args.timings {
+        let mut timings = outcome.timings.clone();
+        timings.phase("report", report_started);
+        let _ = std::io::stderr().write_all(timings.table().as_bytes());
     }
     let threshold = match (args.fail_on, outcome.fail_on) {
         (Some(t), _) => t.severity(),

@@ -137,7 +137,7 @@ pub fn evaluate(
     estate: &Estate,
     params: &HashMap<String, Val>,
     today: Date,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Vec<(String, std::time::Duration)>) {
     let org = organization(estate).map_or(expr::CelValue::Null, |o| expr::to_cel(&o.root));
     let cel_params = expr::map(params.iter().map(|(k, v)| (k.clone(), val_to_cel(v))));
     let estate_value = rules.iter().any(|r| r.check.uses_estate()).then(|| {
@@ -169,13 +169,21 @@ pub fn evaluate(
         today: today.days(),
         cel: &cel,
     };
-    rules
+    let results: Vec<(Vec<Finding>, std::time::Duration)> = rules
         .par_iter()
-        .map(|rule| run_rule(rule, &ctx))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect()
+        .map(|rule| {
+            let started = std::time::Instant::now();
+            let found = run_rule(rule, &ctx);
+            (found, started.elapsed())
+        })
+        .collect();
+    let mut findings = Vec::new();
+    let mut times = Vec::new();
+    for (rule, (found, time)) in rules.iter().zip(results) {
+        findings.extend(found);
+        times.push((rule.id.clone(), time));
+    }
+    (findings, times)
 }
 
 fn val_to_cel(v: &Val) -> expr::CelValue {
@@ -190,12 +198,24 @@ fn val_to_cel(v: &Val) -> expr::CelValue {
 
 fn run_rule(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Finding> {
     let estate = ctx.estate;
-    let selection: Vec<usize> = estate
-        .entities
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| rule.selects(e.kind) && rule.filter.iter().all(|c| c.holds(&e.root, ctx)))
-        .map(|(i, _)| i)
+    // Entities of the selected kinds (per-kind indexes), in estate order, that pass `where`.
+    let mut candidates: Vec<usize> = match &rule.kinds {
+        None => (0..estate.entities.len()).collect(),
+        Some(kinds) => kinds
+            .iter()
+            .flat_map(|k| estate.of_kind(*k).iter().copied())
+            .collect(),
+    };
+    if rule.kinds.as_ref().is_some_and(|k| k.len() > 1) {
+        candidates.sort_unstable();
+    }
+    let selection: Vec<usize> = candidates
+        .into_iter()
+        .filter(|&i| {
+            rule.filter
+                .iter()
+                .all(|c| c.holds(&estate.entities[i].root, ctx))
+        })
         .collect();
     let prep = rule.check.prepare(ctx, &selection);
     // Built once per rule: the estate converted into CEL, shared by every entity's evaluation.
@@ -213,7 +233,16 @@ fn run_rule(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Finding> {
         match rule.check.eval(ctx, &prep, idx, scope.as_ref()) {
             Ok(violations) => {
                 for v in violations {
-                    out.push(finding(rule, e, &v, ctx));
+                    let f = finding(rule, e, &v, ctx);
+                    // Two branches of a check may fail on the same node: report it once.
+                    if !out
+                        .iter()
+                        .rev()
+                        .take(4)
+                        .any(|o: &Finding| o.primary == f.primary && o.message == f.message)
+                    {
+                        out.push(f);
+                    }
                 }
             }
             Err(error) => {

@@ -109,7 +109,14 @@ fn kinds_list() -> String {
 #[derive(Debug, Default)]
 pub struct Estate {
     pub entities: Vec<Entity>,
-    by_name: HashMap<(Kind, String), usize>,
+    /// Per kind (in `Kind::ALL` order): name → entity index.
+    by_name: [HashMap<Box<str>, usize>; 5],
+    /// Per kind: entity indexes in estate order.
+    by_kind: [Vec<usize>; 5],
+}
+
+fn slot(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
 impl Estate {
@@ -118,8 +125,11 @@ impl Estate {
     pub fn build(entities: Vec<Entity>) -> (Estate, Vec<Finding>) {
         let mut estate = Estate {
             entities,
-            by_name: HashMap::new(),
+            ..Estate::default()
         };
+        for (i, e) in estate.entities.iter().enumerate() {
+            estate.by_kind[slot(e.kind)].push(i);
+        }
         let mut findings = Vec::new();
         let mut organization: Option<usize> = None;
         for (i, e) in estate.entities.iter().enumerate() {
@@ -145,9 +155,9 @@ impl Estate {
             let Some((name, span)) = &e.name else {
                 continue;
             };
-            match estate.by_name.get(&(e.kind, name.clone())) {
+            match estate.by_name[slot(e.kind)].get(name.as_str()) {
                 None => {
-                    estate.by_name.insert((e.kind, name.clone()), i);
+                    estate.by_name[slot(e.kind)].insert(name.as_str().into(), i);
                 }
                 Some(&first) => {
                     let first = &estate.entities[first];
@@ -175,20 +185,20 @@ impl Estate {
 
     /// The index of the entity of `kind` named `name`.
     pub fn lookup_index(&self, kind: Kind, name: &str) -> Option<usize> {
-        self.by_name.get(&(kind, name.to_string())).copied()
+        self.by_name[slot(kind)].get(name).copied()
     }
 
     pub fn lookup(&self, kind: Kind, name: &str) -> Option<&Entity> {
-        self.by_name
-            .get(&(kind, name.to_string()))
-            .map(|&i| &self.entities[i])
+        self.lookup_index(kind, name).map(|i| &self.entities[i])
+    }
+
+    /// Indexes of the entities of `kind`, in estate order.
+    pub fn of_kind(&self, kind: Kind) -> &[usize] {
+        &self.by_kind[slot(kind)]
     }
 
     pub fn names_of(&self, kind: Kind) -> impl Iterator<Item = &str> {
-        self.by_name
-            .keys()
-            .filter(move |(k, _)| *k == kind)
-            .map(|(_, n)| n.as_str())
+        self.by_name[slot(kind)].keys().map(|n| &**n)
     }
 
     /// Every reference field value of an entity, with the field it is in.

@@ -11,6 +11,10 @@ pub struct Expr {
     program: cel::Program,
     /// Whether it reads `estate` (built only when some expression does).
     pub uses_estate: bool,
+    /// Whether it reads `refs` (built per entity only when it does).
+    pub uses_refs: bool,
+    /// Whether it reads `self` (converted per entity only when it does).
+    pub uses_self: bool,
 }
 
 impl std::fmt::Debug for Expr {
@@ -51,7 +55,7 @@ impl Scope {
 }
 
 /// Names an expression may read.
-pub const VARIABLES: [&str; 5] = ["self", "org", "params", "today", "estate"];
+pub const VARIABLES: [&str; 6] = ["self", "refs", "org", "params", "today", "estate"];
 
 impl Expr {
     pub fn compile(source: &str) -> Result<Expr, String> {
@@ -76,17 +80,31 @@ impl Expr {
             ));
         }
         let uses_estate = refs.has_variable("estate");
+        let uses_refs = refs.has_variable("refs");
+        let uses_self = refs.has_variable("self");
         Ok(Expr {
             program,
             uses_estate,
+            uses_refs,
+            uses_self,
         })
     }
 
     /// Evaluates to a boolean with `this` as `self`; anything else, or a failure, is an error
     /// message.
-    pub fn eval(&self, scope: &Scope, this: CelValue) -> Result<bool, String> {
+    pub fn eval(
+        &self,
+        scope: &Scope,
+        this: Option<CelValue>,
+        refs: Option<CelValue>,
+    ) -> Result<bool, String> {
         let mut ctx = scope.ctx.new_inner_scope();
-        ctx.add_variable_from_value("self", this);
+        if let Some(this) = this {
+            ctx.add_variable_from_value("self", this);
+        }
+        if let Some(refs) = refs {
+            ctx.add_variable_from_value("refs", refs);
+        }
         match self.program.execute(&ctx) {
             Ok(cel::Value::Bool(v)) => Ok(v),
             Ok(other) => Err(format!("expression gave {other:?}, not a boolean")),
@@ -155,7 +173,7 @@ mod tests {
             today: &today,
             estate: None,
         });
-        e.eval(&scope, to_cel(&root))
+        e.eval(&scope, Some(to_cel(&root)), None)
     }
 
     #[test]

@@ -60,6 +60,10 @@ impl Schema {
     ) -> Vec<Finding> {
         let instance = root.to_json();
         let mut out = Vec::new();
+        // Most documents are valid: the boolean check is far cheaper than collecting errors.
+        if self.validator.is_valid(&instance) {
+            return out;
+        }
         for error in self.validator.iter_errors(&instance) {
             let pointer = pointer_segments(error.instance_path().as_str());
             let schema_path = pointer_segments(error.schema_path().as_str());

@@ -225,6 +225,11 @@ pub enum Test {
     NotIn(Vec<Node>),
     Exists(bool),
     Matches(Regex),
+    /// The number of items (a list's length; a scalar counts 1) compares with the operand.
+    Size {
+        op: Op,
+        operand: Operand,
+    },
     /// Some name at the path references an entity of `kind` matching `filter`.
     Refers {
         kind: crate::kind::Kind,
@@ -265,6 +270,10 @@ impl Condition {
         match (&self.test, value) {
             (Test::Exists(want), v) => v.is_some() == *want,
             (Test::Cmp { op: Op::Ne, .. } | Test::NotIn(_), None) => true,
+            (Test::Size { op, operand }, None) => env
+                .operand(operand, root, None)
+                .and_then(|limit| compare(&Val::Num(0.0), &limit, None))
+                .is_some_and(|o| op.holds(o)),
             (_, None) => false,
             (Test::Cmp { op, operand, order }, Some(node)) => {
                 let Some(right) = env.operand(operand, root, None) else {
@@ -284,6 +293,16 @@ impl Condition {
                 !options
                     .iter()
                     .any(|o| compare(&v, &Val::from_node(o), None) == Some(Ordering::Equal))
+            }
+            (Test::Size { op, operand }, Some(node)) => {
+                let count = match &node.value {
+                    Value::Seq(items) => items.len(),
+                    Value::Map(entries) => entries.len(),
+                    _ => 1,
+                };
+                env.operand(operand, root, None)
+                    .and_then(|limit| compare(&Val::Num(count as f64), &limit, None))
+                    .is_some_and(|o| op.holds(o))
             }
             (Test::Any(_) | Test::Refers { .. }, _) => false,
             (Test::Matches(re), Some(node)) => node.scalar_text().is_some_and(|t| re.is_match(&t)),

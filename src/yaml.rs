@@ -62,9 +62,10 @@ impl Node {
 
     /// The entry of a mapping whose key is the string `key`.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.as_map()?
-            .iter()
-            .find(|e| e.key.scalar_text().as_deref() == Some(key))
+        self.as_map()?.iter().find(|e| match &e.key.value {
+            Value::Str(s) => &**s == key,
+            _ => e.key.scalar_text().as_deref() == Some(key),
+        })
     }
 
     /// The value of a mapping under `key`.

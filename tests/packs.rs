@@ -162,7 +162,7 @@ fn cel_with_an_unknown_variable() {
     assert_eq!(text(&fatal, f), "\"system.metadata.labels.size() > 0\"");
     assert_eq!(
         f.message,
-        "invalid CEL expression: unknown variable `system` (bound: `self`, `org`, `params`, `today`, `estate`)"
+        "invalid CEL expression: unknown variable `system` (bound: `self`, `refs`, `org`, `params`, `today`, `estate`)"
     );
     insta::assert_snapshot!("cel_unknown_variable", rendered(&fatal));
 }
