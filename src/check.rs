@@ -423,12 +423,18 @@ pub fn lint(
         .enumerate()
         .map(|(i, input)| {
             let id = FileId(i as u32);
-            match input {
+            let (path, name) = match &input {
+                Input::Disk(path) => (path.clone(), display_name(path)),
+                Input::Text { path, name, .. } => (path.clone(), name.clone()),
+            };
+            // A defect of the tool on one file is reported there; the other files go on.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match input {
                 Input::Disk(path) => check_file(id, &path),
                 Input::Text { path, name, text } => {
                     check_text(id, SourceFile::new(path, name, text))
                 }
-            }
+            }))
+            .unwrap_or_else(|panic| internal_error(id, path, name, panic))
         })
         .collect();
     let mut sources = SourceMap::default();
@@ -530,6 +536,35 @@ pub fn sort_findings(sources: &SourceMap, findings: &mut [Finding]) {
             .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| a.message.cmp(&b.message))
     });
+}
+
+/// The result for a file whose check panicked: an internal-error finding (exit code 2).
+fn internal_error(
+    id: FileId,
+    path: PathBuf,
+    name: String,
+    panic: Box<dyn std::any::Any + Send>,
+) -> FileResult {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    FileResult {
+        parse_time: std::time::Duration::ZERO,
+        schema_time: std::time::Duration::ZERO,
+        source: SourceFile::new(path, name, Arc::from("")),
+        findings: vec![Finding::error(
+            rules::INTERNAL,
+            id,
+            Span::default(),
+            format!("internal error while checking this file: {what}"),
+        )
+        .with_help("this is a defect of estatelint: please report it with the file")],
+        entities: Vec::new(),
+        documents: 0,
+        unreadable: true,
+    }
 }
 
 struct FileResult {

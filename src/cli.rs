@@ -254,7 +254,11 @@ fn run_check(args: &CheckArgs) -> u8 {
         (None, Some(s)) => s,
         (None, None) => Severity::Error,
     };
-    if outcome.incomplete {
+    let internal = outcome
+        .findings
+        .iter()
+        .any(|f| f.rule == crate::diag::rules::INTERNAL);
+    if outcome.incomplete || internal {
         exit::FAILURE
     } else if outcome.findings.iter().any(|f| f.severity >= threshold)
         || args.max_warnings.is_some_and(|max| summary.warnings > max)

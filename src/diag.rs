@@ -145,9 +145,10 @@ pub mod rules {
     pub const RULE_ERROR: &str = "estatelint/rule-error";
     pub const UNKNOWN_PARAMETER: &str = "estatelint/unknown-parameter";
     pub const PARAMETER: &str = "estatelint/parameter";
+    pub const INTERNAL: &str = "estatelint/internal";
 
     /// Every core rule id (suppressions may name them).
-    pub const ALL: [&str; 21] = [
+    pub const ALL: [&str; 22] = [
         IO,
         ENCODING,
         SYNTAX,
@@ -169,6 +170,7 @@ pub mod rules {
         crate::suppress::rules::EXPIRED,
         crate::suppress::rules::INVALID,
         crate::config::CONFIG_RULE,
+        INTERNAL,
     ];
 }
 

@@ -173,7 +173,10 @@ pub fn evaluate(
         .par_iter()
         .map(|rule| {
             let started = std::time::Instant::now();
-            let found = run_rule(rule, &ctx);
+            // A defect in one rule is reported, not allowed to stop the others.
+            let found =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_rule(rule, &ctx)))
+                    .unwrap_or_else(|_| rule_panicked(rule, estate));
             (found, started.elapsed())
         })
         .collect();
@@ -194,6 +197,22 @@ fn val_to_cel(v: &Val) -> expr::CelValue {
         Val::Num(n) => expr::CelValue::Float(*n),
         other => expr::string(&other.display()),
     }
+}
+
+/// The finding for a rule whose evaluation panicked: an internal error on the first entity it
+/// would have looked at (or nowhere, for an empty estate).
+fn rule_panicked(rule: &Rule, estate: &Estate) -> Vec<Finding> {
+    let Some(e) = estate.entities.iter().find(|e| rule.selects(e.kind)) else {
+        return Vec::new();
+    };
+    let span = e.name.as_ref().map_or(e.root.span, |n| n.1);
+    vec![Finding::error(
+        rules::INTERNAL,
+        e.file,
+        span,
+        format!("internal error while evaluating rule `{}`", rule.id),
+    )
+    .with_help("this is a defect of estatelint: please report it with the rule and the estate")]
 }
 
 fn run_rule(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Finding> {

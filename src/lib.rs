@@ -1,6 +1,13 @@
 //! estatelint: lints the YAML description of an IT estate against continuity, security and
 //! scalability policy, with diagnostics that underline the exact YAML node at fault.
 
+// No panics in production code: `unwrap`/`expect` only where an invariant makes failure
+// impossible, with `#[allow]` and a comment naming the invariant.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod baseline;
 pub mod check;
 pub mod checks;

@@ -43,6 +43,8 @@ pub fn options() -> jsonschema::ValidationOptions<'static> {
 impl Schema {
     /// Compiles a schema shipped inside the binary. They are tested to compile
     /// (`schemas_compile`), so failure here is a build defect, not an input error.
+    // Invariant: the schemas are compiled into the binary and `schemas_compile` tests them.
+    #[allow(clippy::expect_used)]
     fn embedded(text: &str) -> Schema {
         let schema: Json = serde_json::from_str(text).expect("embedded schema is JSON");
         let validator = options().build(&schema).expect("embedded schema compiles");

@@ -1,0 +1,48 @@
+//! The benchmark's floor: the same discovery and saphyr-parser parsing as `estatelint check`,
+//! with the same parallelism, and nothing else (no tree, no schema, no rules).
+//! `cargo run --release --example parse-floor -- DIR`
+
+use std::path::PathBuf;
+
+use estatelint::discover::{discover, Filter};
+use rayon::prelude::*;
+use saphyr_parser::Parser;
+
+fn main() {
+    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| ".".into()));
+    let filter = match Filter::new(std::path::Path::new("."), &[], &[]) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("bad filter: {}", e.error);
+            std::process::exit(2);
+        }
+    };
+    let found = match discover(&[dir], &filter) {
+        Ok(f) => f,
+        Err(p) => {
+            eprintln!("not found: {}", p.display());
+            std::process::exit(2);
+        }
+    };
+    let (events, bytes): (usize, usize) = found
+        .files
+        .par_iter()
+        .map(|path| {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                return (0, 0);
+            };
+            let mut parser = Parser::new_from_str(&text);
+            let mut n = 0;
+            while let Some(Ok(_)) = parser.next_event() {
+                n += 1;
+            }
+            (n, text.len())
+        })
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    println!(
+        "{} files, {} bytes, {} events",
+        found.files.len(),
+        bytes,
+        events
+    );
+}
