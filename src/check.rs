@@ -277,7 +277,12 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         .map(|f| baseline_entry(&outcome, f, &base))
         .collect();
     if let Some(path) = &opts.write_baseline {
-        baseline::write(path, keys.clone())?;
+        let count = baseline::write(path, keys.clone())?;
+        eprintln!(
+            "wrote {count} {} to baseline `{}`",
+            if count == 1 { "finding" } else { "findings" },
+            display_name(path)
+        );
     }
     if let Some(path) = &opts.baseline {
         let entries = baseline::read(path)?;

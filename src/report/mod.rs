@@ -227,7 +227,7 @@ pub fn render_report(format: Format, r: &Report<'_>, color: bool) -> String {
     match format {
         Format::Human => human(r.sources, r.findings, r.summary, color),
         Format::Compact => compact(r.sources, r.findings),
-        Format::Json => json(r.sources, r.findings, r.summary),
+        Format::Json => json(r),
         Format::Sarif => sarif::render(r),
         Format::Github => ci::github(r),
         Format::Gitlab => ci::gitlab(r),
@@ -473,6 +473,13 @@ struct JsonFinding<'a> {
     severity: Severity,
     message: &'a str,
     help: Option<&'a str>,
+    /// The caption under the underline (`91% > 80%`), empty when there is none.
+    label: &'a str,
+    /// `Kind/name` of the entity the finding is in, when it is in one.
+    entity: Option<String>,
+    /// Field path under the entity (`spec.continuity.rpo`), empty outside one.
+    path: String,
+    fingerprint: String,
     file: &'a str,
     span: JsonSpan,
     range: JsonRange,
@@ -529,7 +536,9 @@ fn json_location<'a>(sources: &'a SourceMap, label: &Label) -> (&'a str, JsonSpa
 }
 
 /// The JSON report (pretty-printed, newline-terminated).
-pub fn json(sources: &SourceMap, findings: &[Finding], summary: &Summary) -> String {
+pub fn json(r: &Report<'_>) -> String {
+    let (sources, findings, summary) = (r.sources, r.findings, r.summary);
+    let prints = fingerprints(r);
     let report = JsonReport {
         version: 1,
         tool: JsonTool {
@@ -538,13 +547,19 @@ pub fn json(sources: &SourceMap, findings: &[Finding], summary: &Summary) -> Str
         },
         findings: findings
             .iter()
-            .map(|f| {
+            .zip(prints)
+            .map(|(f, fingerprint)| {
                 let (file, span, range) = json_location(sources, &f.primary);
+                let (entity, path) = identity(r, f);
                 JsonFinding {
                     rule: &f.rule,
                     severity: f.severity,
                     message: &f.message,
                     help: f.help.as_deref(),
+                    label: &f.primary.message,
+                    entity,
+                    path,
+                    fingerprint,
                     file,
                     span,
                     range,

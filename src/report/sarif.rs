@@ -21,7 +21,7 @@ fn location(r: &Report<'_>, label: &Label) -> Value {
     let end = file.line_col(label.span.end);
     json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": file.name},
+            "artifactLocation": {"uri": uri(&file.name)},
             "region": {
                 "startLine": start.line,
                 "startColumn": start.column,
@@ -32,6 +32,21 @@ fn location(r: &Report<'_>, label: &Label) -> Value {
             }
         }
     })
+}
+
+/// A relative path as a URI reference: `/` kept, everything outside RFC 3986's unreserved
+/// characters percent-encoded (`my estate/a.yaml` → `my%20estate/a.yaml`).
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// The SARIF log (pretty-printed, newline-terminated).
