@@ -33,7 +33,8 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Box<str>),
+    /// Small strings (most names and enum values) live inline, without an allocation.
+    Str(compact_str::CompactString),
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }
