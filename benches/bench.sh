@@ -13,7 +13,7 @@ sizes=("$@")
 runs=${BENCH_RUNS:-3}
 
 cargo build --release --quiet --bin estatelint --example gen-estate --example parse-floor
-bin=target/release
+bin="${CARGO_TARGET_DIR:-target}/release"
 out=target/bench
 mkdir -p "$out"
 
