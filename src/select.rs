@@ -76,7 +76,7 @@ pub enum Val {
     Null,
     Bool(bool),
     Num(f64),
-    Str(String),
+    Str(compact_str::CompactString),
     /// Seconds.
     Duration(u64),
     /// Days since 1970-01-01.
@@ -90,7 +90,7 @@ impl Val {
             Value::Bool(b) => Val::Bool(*b),
             Value::Int(i) => Val::Num(*i as f64),
             Value::Float(f) => Val::Num(*f),
-            Value::Str(s) => Val::Str(s.to_string()),
+            Value::Str(s) => Val::Str(s.clone()),
             Value::Seq(_) | Value::Map(_) => Val::Null,
         }
     }
@@ -126,7 +126,7 @@ impl Val {
             Val::Null => "null".into(),
             Val::Bool(b) => b.to_string(),
             Val::Num(n) => format_number(*n),
-            Val::Str(s) => s.clone(),
+            Val::Str(s) => s.to_string(),
             Val::Duration(d) => format_duration(*d),
             Val::Date(d) => Date::from_days(*d).to_string(),
         }
