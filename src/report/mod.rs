@@ -257,6 +257,9 @@ pub fn render_finding(sources: &SourceMap, finding: &Finding, color: bool) -> St
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_show_related_as_nested(true)
+        // Identifiers such as `warehouse-management` are never split at their hyphens.
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false)
         .with_width(100);
     let diag = Drawn::new(sources, finding);
     let mut out = String::new();
