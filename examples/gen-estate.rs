@@ -163,22 +163,9 @@ impl Writer {
 }
 
 fn date(rng: &mut Rng, from_days_ago: u64, span: u64) -> String {
-    // Days before 2026-11-23 (day 20_780 since 1970-01-01).
+    // Days before 2026-11-23 (day 20,780 since 1970-01-01).
     let days = 20_780 - from_days_ago as i64 - rng.below(span) as i64;
-    let (y, m, d) = civil(days);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    estatelint::value::Date::from_days(days).to_string()
 }
 
 fn generate(out: &Path, n: usize, seed: u64) -> usize {
