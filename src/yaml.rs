@@ -666,6 +666,10 @@ fn core_int(t: &str) -> Option<i64> {
 }
 
 fn core_float(t: &str) -> Option<f64> {
+    // Most plain scalars are words: only a digit, a sign or a dot can start a float.
+    if !t.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.')) {
+        return None;
+    }
     let unsigned = t.strip_prefix(['-', '+']).unwrap_or(t);
     match unsigned {
         ".inf" | ".Inf" | ".INF" => {
