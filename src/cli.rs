@@ -177,8 +177,12 @@ pub fn main() -> ExitCode {
 
 fn run_check(args: &CheckArgs) -> u8 {
     if let Some(n) = args.threads {
-        if n == 0 {
-            return fail(&Fatal::message("--threads must be at least 1"));
+        // Each thread is an OS thread with its own stack: a huge count is a mistake, not a speedup.
+        const MAX_THREADS: usize = 256;
+        if n == 0 || n > MAX_THREADS {
+            return fail(&Fatal::message(format!(
+                "--threads must be between 1 and {MAX_THREADS}, found {n}"
+            )));
         }
         // Only fails if a global pool exists already, which nothing else creates.
         let _ = rayon::ThreadPoolBuilder::new()
