@@ -61,6 +61,20 @@ pub fn write(path: &Path, mut entries: Vec<Entry>) -> Result<usize, Fatal> {
 
 pub fn read(path: &Path) -> Result<Vec<Entry>, Fatal> {
     let name = crate::discover::display_name(path);
+    const MAX_BYTES: u64 = 256 << 20;
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return Err(Fatal::message(format!(
+                "baseline `{name}` is not a regular file"
+            )))
+        }
+        Ok(m) if m.len() > MAX_BYTES => {
+            return Err(Fatal::message(format!(
+                "baseline `{name}` is larger than 256 MiB"
+            )))
+        }
+        _ => {}
+    }
     let text = std::fs::read_to_string(path).map_err(|e| {
         Fatal::message(format!(
             "cannot read baseline `{name}`: {}",

@@ -271,11 +271,15 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
             std::path::absolute(path).is_ok_and(|a| named.contains(&a))
         });
     }
-    let keys: Vec<baseline::Entry> = outcome
-        .findings
-        .iter()
-        .map(|f| baseline_entry(&outcome, f, &base))
-        .collect();
+    let keys: Vec<baseline::Entry> = if opts.baseline.is_some() || opts.write_baseline.is_some() {
+        outcome
+            .findings
+            .iter()
+            .map(|f| baseline_entry(&outcome, f, &base))
+            .collect()
+    } else {
+        Vec::new()
+    };
     if let Some(path) = &opts.write_baseline {
         let count = baseline::write(path, keys.clone())?;
         eprintln!(

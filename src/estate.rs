@@ -217,6 +217,8 @@ impl Estate {
     }
 
     fn check_references(&self) -> Vec<Finding> {
+        const MAX_SUGGESTIONS: usize = 1_000;
+        let mut suggestions = 0;
         let mut findings = Vec::new();
         for e in &self.entities {
             for (field, node) in Self::references(e) {
@@ -241,7 +243,13 @@ impl Estate {
                     ),
                 )
                 .with_label(format!("no {} by this name", field.target.name()));
-                match did_you_mean(target, self.names_of(field.target)) {
+                // A suggestion compares the name with every name of its kind: after many broken
+                // references (a generated estate gone wrong), stop suggesting.
+                suggestions += 1;
+                let suggestion = (suggestions <= MAX_SUGGESTIONS)
+                    .then(|| did_you_mean(target, self.names_of(field.target)))
+                    .flatten();
+                match suggestion {
                     Some(s) => {
                         let close = self.lookup(field.target, s);
                         f = f.with_help(format!("did you mean `{s}`?"));
@@ -270,11 +278,14 @@ impl Estate {
     /// span falls in (`spec.continuity.rpo`, `spec.dependsOn[1]`): a finding's identity that
     /// survives edits elsewhere in the file.
     pub fn locate(&self, file: FileId, span: Span) -> Option<(&Entity, String)> {
+        // Entities are in file order, then document order: two binary searches.
         let start = self.entities.partition_point(|e| e.file < file);
-        let entity = self.entities[start..]
-            .iter()
-            .take_while(|e| e.file == file)
-            .find(|e| e.root.span.start <= span.start && span.start <= e.root.span.end)?;
+        let end = start + self.entities[start..].partition_point(|e| e.file == file);
+        let in_file = &self.entities[start..end];
+        let after = in_file.partition_point(|e| e.root.span.start <= span.start);
+        let entity = in_file[..after]
+            .last()
+            .filter(|e| span.start <= e.root.span.end)?;
         Some((entity, field_path(&entity.root, span)))
     }
 }
@@ -285,21 +296,23 @@ pub fn field_path(root: &Node, span: Span) -> String {
     let mut path = String::new();
     let mut node = root;
     loop {
+        // Children are in document order: binary search for the one that holds the span.
         let next = match &node.value {
-            crate::yaml::Value::Map(entries) => entries.iter().find_map(|e| {
-                let key = e.key.scalar_text()?;
-                (inside(&e.value) || inside(&e.key)).then(|| {
-                    (
-                        format!("{}{key}", if path.is_empty() { "" } else { "." }),
-                        &e.value,
-                    )
+            crate::yaml::Value::Map(entries) => {
+                let i = entries.partition_point(|e| e.key.span.start <= span.start);
+                i.checked_sub(1).and_then(|i| {
+                    let e = &entries[i];
+                    let key = e.key.scalar_text()?;
+                    let sep = if path.is_empty() { "" } else { "." };
+                    (inside(&e.value) || inside(&e.key)).then(|| (format!("{sep}{key}"), &e.value))
                 })
-            }),
-            crate::yaml::Value::Seq(items) => items
-                .iter()
-                .enumerate()
-                .find(|(_, n)| inside(n))
-                .map(|(i, n)| (format!("[{i}]"), n)),
+            }
+            crate::yaml::Value::Seq(items) => {
+                let i = items.partition_point(|n| n.span.start <= span.start);
+                i.checked_sub(1)
+                    .filter(|&i| inside(&items[i]))
+                    .map(|i| (format!("[{i}]"), &items[i]))
+            }
             _ => None,
         };
         match next {

@@ -59,10 +59,42 @@ pub const VARIABLES: [&str; 6] = ["self", "refs", "org", "params", "today", "est
 
 impl Expr {
     pub fn compile(source: &str) -> Result<Expr, String> {
-        let program = cel::Program::compile(source).map_err(|e| {
-            let text = e.to_string();
-            text.lines().next().unwrap_or(&text).trim().to_string()
-        })?;
+        // The CEL parser recurses per nesting level: bound it before parsing.
+        const MAX_NESTING: usize = 32;
+        let mut depth = 0usize;
+        let mut deepest = 0usize;
+        for c in source.chars() {
+            match c {
+                '(' | '[' | '{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if deepest > MAX_NESTING {
+            return Err(format!("nesting deeper than {MAX_NESTING} levels"));
+        }
+        if source.len() > 16 * 1024 {
+            return Err("expression longer than 16 KiB".into());
+        }
+        // Comprehensions multiply: each nests a loop over a list. Four is plenty for a rule and
+        // keeps an expression's cost per entity bounded.
+        const MAX_COMPREHENSIONS: usize = 4;
+        if macro_variables(source).len() > MAX_COMPREHENSIONS {
+            return Err(format!(
+                "more than {MAX_COMPREHENSIONS} comprehensions (all, exists, exists_one, filter, map)"
+            ));
+        }
+        let parsed = std::panic::catch_unwind(|| {
+            cel::Program::compile(source).map_err(|e| {
+                let text = e.to_string();
+                text.lines().next().unwrap_or(&text).trim().to_string()
+            })
+        });
+        let program =
+            parsed.unwrap_or_else(|_| Err("the CEL parser failed on this expression".into()))?;
         let refs = program.references();
         // Variables a macro binds (`list.all(x, ...)`) are not free variables.
         let bound = macro_variables(source);

@@ -101,7 +101,11 @@ impl SourceFile {
         }
         let starts = self.line_starts();
         let line = starts.partition_point(|&s| s as usize <= offset) - 1;
-        let start = starts[line] as usize;
+        let mut start = starts[line] as usize;
+        // A byte-order mark is not a column.
+        if line == 0 && self.text.starts_with('\u{feff}') {
+            start = 3.min(offset);
+        }
         let column = self.text[start..offset].chars().count() + 1;
         LineCol {
             line: line + 1,

@@ -298,7 +298,7 @@ fn next_document_start(text: &str, base: usize, error_at: usize) -> Option<usize
         let line_end = text[line_start..]
             .find('\n')
             .map_or(text.len(), |i| line_start + i);
-        let line = &text[line_start..line_end];
+        let line = text[line_start..line_end].trim_start_matches('\u{feff}');
         let marker = |m: &str| {
             line.strip_prefix(m)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
@@ -478,15 +478,22 @@ impl<'a> Builder<'a> {
             }
             Event::Alias(id) => {
                 let Some(target) = self.anchors.get(&id) else {
-                    // saphyr-parser rejects unknown aliases itself; keep a null just in case.
-                    self.complete(
-                        Node {
-                            span,
-                            value: Value::Null,
-                        },
-                        0,
-                        out,
+                    // An alias to a node still being built (`&a [*a]`) or to another
+                    // document's anchor: nothing to copy.
+                    let (from, to) = (
+                        span.start as usize - self.base,
+                        span.end as usize - self.base,
                     );
+                    let text = self.input.get(from..to).unwrap_or("*");
+                    out.errors.push(LoadError {
+                        kind: ErrorKind::Syntax,
+                        span,
+                        message: format!(
+                            "alias `{text}` refers to no complete anchor in this document"
+                        ),
+                        related: None,
+                    });
+                    self.abandon();
                     return None;
                 };
                 let size = target.size();

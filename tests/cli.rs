@@ -91,7 +91,7 @@ fn bad_format_flag_exits_2() {
 fn zero_threads_exits_2() {
     let r = run(["check", "--threads", "0", VALID]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--threads must be at least 1"));
+    assert!(r.stderr.contains("--threads must be between 1 and 256"));
 }
 
 #[test]

@@ -261,12 +261,30 @@ pub fn render_finding(sources: &SourceMap, finding: &Finding, color: bool) -> St
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_break_words(false)
         .with_width(100);
+    // miette cannot draw labels past column 65,535 (it panics): such findings get one line.
+    let too_wide = std::iter::once(&finding.primary)
+        .chain(&finding.related)
+        .any(|l| sources.get(l.file).line_col(l.span.end).column > 60_000);
+    if too_wide {
+        let file = sources.get(finding.primary.file);
+        let at = file.line_col(finding.primary.span.start);
+        return format!(
+            "{}:{}:{}: {}[{}] {}\n",
+            file.name, at.line, at.column, finding.severity, finding.rule, finding.message
+        );
+    }
     let diag = Drawn::new(sources, finding);
     let mut out = String::new();
-    if handler.render_report(&mut out, &diag).is_err() {
+    // miette panics on some inputs (a label past column 65,535): fall back to one line.
+    let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        handler.render_report(&mut out, &diag).is_ok()
+    }));
+    if drawn.ok() != Some(true) {
+        let file = sources.get(finding.primary.file);
+        let at = file.line_col(finding.primary.span.start);
         out = format!(
-            "{}: {} [{}]\n",
-            finding.severity, finding.message, finding.rule
+            "{}:{}:{}: {}[{}] {}\n",
+            file.name, at.line, at.column, finding.severity, finding.rule, finding.message
         );
     }
     out
@@ -277,28 +295,81 @@ const NEAR_LINES: usize = 3;
 
 /// A file's text as miette reads it, with the column of a span's start counted in characters
 /// (miette counts bytes), so the snippet header agrees with compact and JSON output.
-struct Src {
+struct Src<'a> {
     name: String,
     text: Arc<str>,
+    /// For line numbers: its line index is built once per file, not per label.
+    file: &'a crate::source::SourceFile,
 }
 
-impl Src {
-    fn new(file: &crate::source::SourceFile) -> Src {
+impl<'a> Src<'a> {
+    fn new(file: &'a crate::source::SourceFile) -> Src<'a> {
+        // Control characters from the file (ESC, BEL, NUL ...) must not reach the terminal:
+        // each becomes `?`, one byte for one byte, so offsets stay right.
+        let unsafe_char = |c: char| c.is_control() && !matches!(c, '\n' | '\t' | '\r');
+        let text = if file.text.contains(unsafe_char) {
+            let cleaned: String = file
+                .text
+                .chars()
+                .map(|c| {
+                    if unsafe_char(c) && c.len_utf8() == 1 {
+                        '?'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            Arc::from(cleaned)
+        } else {
+            file.text.clone()
+        };
         Src {
             name: file.name.clone(),
-            text: file.text.clone(),
+            text,
+            file,
         }
     }
 }
 
-impl SourceCode for Src {
+impl SourceCode for Src<'_> {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text.read_span(span, before, after)?;
+        // miette scans from the start of the text for every label (quadratic in findings ×
+        // file size): hand it only the lines around the span, then shift back.
+        let text: &str = &self.text;
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len()).max(start);
+        let mut from = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        for _ in 0..before {
+            if from == 0 {
+                break;
+            }
+            from = text[..from - 1].rfind('\n').map_or(0, |i| i + 1);
+        }
+        let mut to = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+        for _ in 0..after {
+            if to >= text.len() {
+                break;
+            }
+            to = text[to..].find('\n').map_or(text.len(), |i| to + i + 1);
+        }
+        let window = &text[from..to];
+        let lines_before = self.file.line_col(from as u32).line - 1;
+        let local = SourceSpan::new((start - from).into(), end - start);
+        let found = window.read_span(&local, before, after)?;
+        let data_start = found.data().as_ptr() as usize - window.as_ptr() as usize;
+        let inner = MietteSpanContents::new_named(
+            self.name.clone(),
+            found.data(),
+            SourceSpan::new((from + data_start).into(), found.data().len()),
+            found.line() + lines_before,
+            found.column(),
+            found.line_count(),
+        );
         let mut column = inner.column();
         if before == 0 && after == 0 {
             let start = span.offset().min(self.text.len());
@@ -320,14 +391,14 @@ impl SourceCode for Src {
 
 /// A finding as a miette diagnostic: primary and same-file labels in one snippet, labels in
 /// other files as related diagnostics with their own snippet.
-struct Drawn {
+struct Drawn<'a> {
     message: String,
     code: Option<String>,
     severity: Option<miette::Severity>,
     help: Option<String>,
-    source: Src,
+    source: Src<'a>,
     labels: Vec<LabeledSpan>,
-    related: Vec<Drawn>,
+    related: Vec<Drawn<'a>>,
 }
 
 fn source_span(span: Span) -> miette::SourceSpan {
@@ -338,8 +409,8 @@ fn caption(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-impl Drawn {
-    fn new(sources: &SourceMap, f: &Finding) -> Drawn {
+impl<'a> Drawn<'a> {
+    fn new(sources: &'a SourceMap, f: &Finding) -> Drawn<'a> {
         let file = sources.get(f.primary.file);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             caption(&f.primary.message),
@@ -377,7 +448,7 @@ impl Drawn {
         }
     }
 
-    fn related(sources: &SourceMap, label: &Label) -> Drawn {
+    fn related(sources: &'a SourceMap, label: &Label) -> Drawn<'a> {
         let file = sources.get(label.file);
         Drawn {
             message: label.message.clone(),
@@ -394,21 +465,21 @@ impl Drawn {
     }
 }
 
-impl fmt::Debug for Drawn {
+impl fmt::Debug for Drawn<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl fmt::Display for Drawn {
+impl fmt::Display for Drawn<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Drawn {}
+impl std::error::Error for Drawn<'_> {}
 
-impl Diagnostic for Drawn {
+impl Diagnostic for Drawn<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.code
             .as_ref()
