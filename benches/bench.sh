@@ -41,7 +41,7 @@ declare -A check_time
 for n in "${sizes[@]}"; do
   dir="$out/estate-$n"
   [ -d "$dir" ] || "$bin/examples/gen-estate" --systems "$n" "$dir" 2> /dev/null
-  bytes=$(find "$dir" -name '*.yaml' -print0 | xargs -0 cat | wc -c)
+  bytes=$(find -L "$dir" -name '*.yaml' -print0 | xargs -0 cat | wc -c)
   read -r floor _ < <(measure "$bin/examples/parse-floor" "$dir")
   read -r check mem < <(measure "$bin/estatelint" check "$dir" --today 2026-11-23 --format compact)
   check_time[$n]=$check
