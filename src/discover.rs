@@ -1,5 +1,5 @@
 //! File discovery: walks the given paths for `*.yaml`/`*.yml`, skipping hidden and VCS
-//! folders and honouring `.gitignore`, then applies include/exclude globs.
+//! folders, then applies include/exclude globs.
 
 use std::path::{Path, PathBuf};
 
@@ -123,10 +123,12 @@ pub fn discover(paths: &[PathBuf], filter: &Filter) -> Result<Discovered, PathBu
         };
         let walker = ignore::WalkBuilder::new(root)
             .hidden(true)
-            .parents(true)
-            .git_ignore(true)
+            // Ignore files are not read: a hostile repository can make one block the walk (a
+            // FIFO named .gitignore), and include/exclude globs say what to check.
+            .parents(false)
+            .git_ignore(false)
             .git_global(false)
-            .git_exclude(true)
+            .git_exclude(false)
             .ignore(false)
             .follow_links(false)
             .filter_entry(exclude_filter)
