@@ -104,15 +104,9 @@ pub fn scan(
         }
         if rules.is_empty() {
             problems.push(
-                Finding::new(
-                    rules::INVALID,
-                    Severity::Warning,
-                    file,
-                    comment_span,
-                    "suppression names no rule".into(),
-                )
-                .with_label("which rule?")
-                .with_help("write `# estatelint-ignore RULE[, RULE] -- reason`"),
+                invalid(file, comment_span, "suppression names no rule")
+                    .with_label("which rule?")
+                    .with_help("write `# estatelint-ignore RULE[, RULE] -- reason`"),
             );
             continue;
         }
@@ -122,9 +116,7 @@ pub fn scan(
                 Some(d) => Some(d),
                 None => {
                     problems.push(
-                        Finding::new(
-                            rules::INVALID,
-                            Severity::Warning,
+                        invalid(
                             file,
                             comment_span,
                             format!("suppression expiry `{t}` is not a date"),
@@ -158,14 +150,7 @@ pub fn scan(
                 Some(span) => span,
                 None => {
                     problems.push(
-                        Finding::new(
-                            rules::INVALID,
-                            Severity::Warning,
-                            file,
-                            comment_span,
-                            "suppression covers no node".into(),
-                        )
-                        .with_help(
+                        invalid(file, comment_span, "suppression covers no node").with_help(
                             "put the comment on the line above the node, or at the end of its line",
                         ),
                     );
@@ -184,6 +169,17 @@ pub fn scan(
         });
     }
     (out, problems)
+}
+
+/// A finding about a suppression comment that cannot be used.
+fn invalid(file: FileId, comment: Span, message: impl Into<String>) -> Finding {
+    Finding::new(
+        rules::INVALID,
+        Severity::Warning,
+        file,
+        comment,
+        message.into(),
+    )
 }
 
 /// The spans of every scalar (keys and values) under `roots`, sorted by start.
