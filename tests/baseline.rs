@@ -7,31 +7,12 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value as Json;
 
 const TODAY: &str = "2026-11-23";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn estatelint_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::cargo_bin("estatelint")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
+mod common;
+use common::{run_in as estatelint_in, Run};
 
 /// `estatelint check ARGS --today 2026-11-23`, from the package root.
 fn check(args: &[&str]) -> Run {

@@ -5,37 +5,10 @@
 use std::ffi::OsStr;
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value as Json;
 
-fn estatelint() -> Command {
-    let mut cmd = Command::cargo_bin("estatelint").unwrap();
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run<I, S>(args: I) -> Run
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    run_cmd(estatelint().args(args))
-}
-
-fn run_cmd(cmd: &mut Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
+mod common;
+use common::{estatelint, run, run_cmd};
 
 const VALID: &str = "testdata/fixtures/valid";
 const SCHEMA_ERRORS: &str = "testdata/fixtures/schema-errors";

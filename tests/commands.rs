@@ -9,45 +9,12 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use estatelint::pack::Packs;
 use estatelint::value::Date;
 use serde_json::Value as Json;
 
-fn estatelint() -> Command {
-    let mut cmd = Command::cargo_bin("estatelint").unwrap();
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
-
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_in<I, S>(dir: &Path, args: I) -> Run
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    let out = estatelint().current_dir(dir).args(args).output().unwrap();
-    Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-/// Runs in the package root.
-fn run<I, S>(args: I) -> Run
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    run_in(Path::new("."), args)
-}
+mod common;
+use common::{run, run_in, Run};
 
 /// The pack files in `rules/`.
 fn builtin_pack_files() -> Vec<PathBuf> {

@@ -3,24 +3,16 @@
 //! snapshot per format. The tool's version is replaced by `[version]` so a release does not
 //! change them.
 
-use assert_cmd::Command;
 use serde_json::Value as Json;
 
 const EXAMPLE: &str = "testdata/example";
 const TODAY: &str = "2026-11-23";
 
+mod common;
+
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("estatelint")
-        .unwrap()
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().expect("exited normally"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let r = common::run(args);
+    (r.code, r.stdout, r.stderr)
 }
 
 /// The example estate in `format`; the run exits 1 (it has errors) and prints nothing on

@@ -2,23 +2,16 @@
 //! in testdata/), GitHub workflow commands, the GitLab Code Quality report, JUnit XML, and
 //! several outputs in one run.
 
-use assert_cmd::Command;
 use serde_json::Value as Json;
 
 const EXAMPLE: &str = "testdata/example";
 const TODAY: &str = "2026-11-23";
 
+mod common;
+
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::cargo_bin("estatelint")
-        .unwrap()
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-    )
+    let r = common::run(args);
+    (r.code, r.stdout)
 }
 
 fn sarif_validator() -> jsonschema::Validator {

@@ -8,7 +8,6 @@
 
 use std::path::PathBuf;
 
-use assert_cmd::Command;
 use estatelint::check::{self, CheckOptions, Outcome};
 use estatelint::diag::{Finding, Severity};
 use estatelint::value::Date;
@@ -71,25 +70,8 @@ fn is_about_suppressions(rule: &str) -> bool {
     rule.ends_with("-suppression") || rule == NO_REASON
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = Command::cargo_bin("estatelint")
-        .unwrap()
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
+mod common;
+use common::run;
 
 // ---------------------------------------------------------------------------------------------
 // Where a suppression applies
@@ -271,7 +253,7 @@ fn until_in_the_future_suppresses_until_in_the_past_does_not() {
     assert_eq!(tomorrow.suppressed, 1);
 
     // And the clock is not read when --today is given: the same through the binary.
-    let r = run(&[
+    let r = run([
         "check",
         "testdata/suppressions/expiry",
         "--today",
@@ -323,7 +305,7 @@ fn suppression_that_suppresses_nothing_is_reported_on_each_rule_id() {
         );
     }
     // Warnings only: the default gate (error) passes.
-    let r = run(&["check", "testdata/suppressions/unused", "--today", TODAY]);
+    let r = run(["check", "testdata/suppressions/unused", "--today", TODAY]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
 
@@ -437,7 +419,7 @@ fn no_suppressions_shows_everything_and_reports_nothing_about_suppressions() {
     );
     assert_eq!(o.suppressed, 0);
 
-    let r = run(&[
+    let r = run([
         "check",
         "testdata/suppressions/mixed",
         "--today",
@@ -458,7 +440,7 @@ fn no_suppressions_shows_everything_and_reports_nothing_about_suppressions() {
     assert_eq!(rules.len(), 4);
     assert_eq!(report["summary"]["suppressed"], 0);
 
-    let human = run(&[
+    let human = run([
         "check",
         "testdata/suppressions/mixed",
         "--today",
@@ -478,7 +460,7 @@ fn no_suppressions_shows_everything_and_reports_nothing_about_suppressions() {
 
 #[test]
 fn suppressed_count_in_the_human_summary_and_in_json() {
-    let human = run(&[
+    let human = run([
         "check",
         "testdata/suppressions/mixed",
         "--today",
@@ -496,7 +478,7 @@ fn suppressed_count_in_the_human_summary_and_in_json() {
         human.stdout
     );
 
-    let json = run(&[
+    let json = run([
         "check",
         "testdata/suppressions/mixed",
         "--today",
@@ -511,7 +493,7 @@ fn suppressed_count_in_the_human_summary_and_in_json() {
     assert_eq!(report["findings"].as_array().unwrap().len(), 6);
 
     // Everything suppressed: the summary still says what was hidden.
-    let clean = run(&[
+    let clean = run([
         "check",
         "testdata/suppressions/several-rules",
         "--today",
@@ -548,7 +530,7 @@ fn mixed_fixture_spans_and_human_output() {
         Some("did you mean `security/integration-transport`?")
     );
 
-    let r = run(&[
+    let r = run([
         "check",
         "testdata/suppressions/mixed",
         "--today",
