@@ -266,26 +266,16 @@ pub fn render_finding(sources: &SourceMap, finding: &Finding, color: bool) -> St
         .chain(&finding.related)
         .any(|l| sources.get(l.file).line_col(l.span.end).column > 60_000);
     if too_wide {
-        let file = sources.get(finding.primary.file);
-        let at = file.line_col(finding.primary.span.start);
-        return format!(
-            "{}:{}:{}: {}[{}] {}\n",
-            file.name, at.line, at.column, finding.severity, finding.rule, finding.message
-        );
+        return compact_line(sources, finding);
     }
     let diag = Drawn::new(sources, finding);
     let mut out = String::new();
-    // miette panics on some inputs (a label past column 65,535): fall back to one line.
+    // Any other panic while drawing falls back to one line too.
     let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         handler.render_report(&mut out, &diag).is_ok()
     }));
     if drawn.ok() != Some(true) {
-        let file = sources.get(finding.primary.file);
-        let at = file.line_col(finding.primary.span.start);
-        out = format!(
-            "{}:{}:{}: {}[{}] {}\n",
-            file.name, at.line, at.column, finding.severity, finding.rule, finding.message
-        );
+        out = compact_line(sources, finding);
     }
     out
 }
@@ -515,16 +505,17 @@ impl Diagnostic for Drawn<'_> {
 
 /// `file:line:col: severity[rule] message`, one per line.
 pub fn compact(sources: &SourceMap, findings: &[Finding]) -> String {
-    let mut out = String::new();
-    for f in findings {
-        let file = sources.get(f.primary.file);
-        let at = file.line_col(f.primary.span.start);
-        out.push_str(&format!(
-            "{}:{}:{}: {}[{}] {}\n",
-            file.name, at.line, at.column, f.severity, f.rule, f.message
-        ));
-    }
-    out
+    findings.iter().map(|f| compact_line(sources, f)).collect()
+}
+
+/// One finding as `file:line:col: severity[rule] message` and a newline.
+fn compact_line(sources: &SourceMap, f: &Finding) -> String {
+    let file = sources.get(f.primary.file);
+    let at = file.line_col(f.primary.span.start);
+    format!(
+        "{}:{}:{}: {}[{}] {}\n",
+        file.name, at.line, at.column, f.severity, f.rule, f.message
+    )
 }
 
 #[derive(Serialize)]
