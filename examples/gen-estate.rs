@@ -74,6 +74,23 @@ const REGIONS: [&str; 6] = [
     "ap-southeast-1",
 ];
 const CLASSES: [&str; 4] = ["public", "internal", "confidential", "restricted"];
+const RPO: [&str; 3] = ["15m", "1h", "4h"];
+const RPO_MINUTES: [u64; 3] = [15, 60, 240];
+const RTO: [&str; 3] = ["1h", "4h", "8h"];
+const RTO_MINUTES: [u64; 3] = [60, 240, 480];
+
+/// A random index below `below` that satisfies `ok`, trying a few times before settling for
+/// whatever came last (so a rare impossible constraint cannot loop).
+fn pick_consistent(rng: &mut Rng, below: usize, ok: impl Fn(usize) -> bool) -> usize {
+    let mut d = rng.below(below as u64) as usize;
+    for _ in 0..16 {
+        if ok(d) {
+            break;
+        }
+        d = rng.below(below as u64) as usize;
+    }
+    d
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -210,7 +227,13 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
     w.flush();
     total += w.bytes;
 
+    // What later documents need to know of each system, so that most references they make
+    // are consistent and only a small share breaks each cross-document rule.
     let mut tiers = Vec::with_capacity(n);
+    let mut classes = Vec::with_capacity(n);
+    let mut objectives: Vec<Option<(u64, u64)>> = Vec::with_capacity(n);
+    // A system that depends on the next one makes that one depend back on it: a cycle.
+    let mut back_to: Vec<Option<usize>> = vec![None; n];
     let mut w = Writer::new(out, "systems");
     for i in 0..n {
         let tier = 1 + rng.below(4);
@@ -226,7 +249,9 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
         } else {
             format!("{}-{}", rng.pick(&CAPABILITIES), i)
         };
-        let class = rng.pick(&CLASSES);
+        let class_index = rng.below(CLASSES.len() as u64) as usize;
+        classes.push(class_index);
+        let class = CLASSES[class_index];
         let regions = if tier == 1 && rng.chance(95) { 2 } else { 1 };
         let mut t = format!(
             "apiVersion: estatelint/v1\nkind: System\nmetadata:\n  name: sys-{i:06}\n  title: System {i}\n  labels: {{cost-centre: \"{}\"}}\nspec:\n  owner: team-{owner:05}\n  tier: {tier}\n  lifecycle: {lifecycle}\n  capability: {capability}\n  vendor: {}\n  exposure: {}\n  hosting:\n    provider: aws\n    regions: [{}]\n  data:\n    classification: {class}\n    encryption: {{atRest: {}, inTransit: {}}}\n  access:\n    sso: {}\n    mfa: {}\n    lastReview: {}\n",
@@ -241,11 +266,13 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
             date(&mut rng, 0, 200),
         );
         if tier <= 2 {
-            let rpo = rng.pick(&["15m", "1h", "4h"]);
+            let rpo = rng.below(3) as usize;
+            let rto = rng.below(3) as usize;
+            objectives.push(Some((RPO_MINUTES[rpo], RTO_MINUTES[rto])));
             let _ = write!(
                 t,
-                "  continuity:\n    rpo: {rpo}\n    rto: {}\n",
-                rng.pick(&["1h", "4h", "8h"])
+                "  continuity:\n    rpo: {}\n    rto: {}\n",
+                RPO[rpo], RTO[rto]
             );
             if !rng.chance(3) {
                 let _ = writeln!(
@@ -254,9 +281,17 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
                 );
             }
         }
+        if tier > 2 {
+            objectives.push(None);
+        }
         if rng.chance(30) {
             let users = 10 + rng.below(500);
-            let seats = users + rng.below(users);
+            // Headroom for the 30% growth the Organization plans, except in a few systems.
+            let seats = if rng.chance(3) {
+                users + rng.below(users / 4)
+            } else {
+                users + users * 3 / 10 + 1 + rng.below(users)
+            };
             let _ = write!(
                 t,
                 "  capacity:\n    seats: {seats}\n    users: {users}\n    utilization: {}%\n",
@@ -265,15 +300,30 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
         }
         if i > 0 {
             let deps = rng.below(4) as usize;
-            if deps > 0 {
+            if deps > 0 || back_to[i].is_some() {
                 t.push_str("  dependsOn:\n");
                 let mut seen = Vec::new();
+                if let Some(d) = back_to[i] {
+                    seen.push(d);
+                    let _ = writeln!(t, "    - sys-{d:06}");
+                }
                 for _ in 0..deps {
                     // Mostly earlier systems (acyclic), rarely a later one (a cycle).
                     let d = if rng.chance(1) && i + 1 < n {
+                        back_to[i + 1] = Some(i);
                         i + 1
-                    } else {
+                    } else if rng.chance(3) {
                         rng.below(i as u64) as usize
+                    } else {
+                        // Mostly a system of the same or a more critical tier, that recovers
+                        // at least as fast.
+                        pick_consistent(&mut rng, i, |d| {
+                            tiers[d] <= tier
+                                && match (objectives[d], objectives[i]) {
+                                    (Some((_, dep)), Some((_, own))) => dep <= own,
+                                    _ => true,
+                                }
+                        })
                     };
                     if !seen.contains(&d) && d != i {
                         seen.push(d);
@@ -301,7 +351,15 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
         let t = format!(
             "apiVersion: estatelint/v1\nkind: Backup\nmetadata:\n  name: backup-{i:06}\nspec:\n  owner: team-{:05}\n  covers: [sys-{covered:06}]\n  frequency: {}\n  retention: 35d\n  copies: {}\n  offsite: {}\n  immutable: {}\n  encrypted: {}\n  lastRestoreTest:\n    date: {}\n    result: {}\n    duration: 30m\n",
             rng.below(owners as u64),
-            rng.pick(&["15m", "15m", "1h", "1d"]),
+            match objectives[covered] {
+                // Mostly as often as the covered system's rpo asks.
+                Some((rpo, _)) if !rng.chance(3) => match rpo {
+                    15 => "15m",
+                    60 => rng.pick(&["15m", "1h"]),
+                    _ => rng.pick(&["15m", "1h", "4h"]),
+                },
+                _ => rng.pick(&["15m", "15m", "1h", "1d"]),
+            },
             if rng.chance(3) { 1 } else { 3 },
             !rng.chance(3),
             !rng.chance(5),
@@ -317,7 +375,13 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
     let mut w = Writer::new(out, "integrations");
     for i in 0..2 * n {
         let from = rng.below(n as u64);
-        let mut to = rng.below(n as u64);
+        let mut to = if rng.chance(3) {
+            rng.below(n as u64)
+        } else {
+            // Mostly to a system classified at most one level lower.
+            let source = classes[from as usize];
+            pick_consistent(&mut rng, n, |d| classes[d] + 1 >= source) as u64
+        };
         if to == from {
             to = (to + 1) % n as u64;
         }
