@@ -33,3 +33,4 @@ pub mod template;
 pub mod testing;
 pub mod value;
 pub mod yaml;
+pub mod yaml_json;

@@ -12,11 +12,12 @@ use crate::kind::Kind;
 use crate::source::{FileId, Span};
 use crate::value::{is_duration, is_percentage};
 use crate::yaml::{Node, Value};
+use crate::yaml_json::YamlJson;
 
 /// A compiled JSON Schema, kept with its source so errors can quote its descriptions.
 pub struct Schema {
     schema: Json,
-    validator: Validator,
+    validator: Validator<YamlJson>,
 }
 
 static KINDS: LazyLock<Vec<Schema>> = LazyLock::new(|| {
@@ -32,8 +33,9 @@ pub static RULE_PACK: LazyLock<Schema> =
 
 /// Validation options shared by every schema: draft 2020-12, formats asserted, the tool's own
 /// formats registered.
-pub fn options() -> jsonschema::ValidationOptions<'static> {
-    jsonschema::options()
+pub fn options(
+) -> jsonschema::ValidationOptions<'static, std::sync::Arc<dyn jsonschema::Retrieve>, YamlJson> {
+    jsonschema::options_for::<YamlJson>()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .with_format("estatelint-duration", is_duration)
@@ -60,13 +62,12 @@ impl Schema {
         entity: &str,
         rule: &'static str,
     ) -> Vec<Finding> {
-        let instance = root.to_json();
         let mut out = Vec::new();
         // Most documents are valid: the boolean check is far cheaper than collecting errors.
-        if self.validator.is_valid(&instance) {
+        if self.validator.is_valid(root) {
             return out;
         }
-        for error in self.validator.iter_errors(&instance) {
+        for error in self.validator.iter_errors(root) {
             let pointer = pointer_segments(error.instance_path().as_str());
             let schema_path = pointer_segments(error.schema_path().as_str());
             let ctx = Ctx {

@@ -13,6 +13,9 @@ pub const MAX_DEPTH: usize = 128;
 /// Most nodes that alias expansion may add to one document.
 pub const MAX_ALIAS_NODES: usize = 100_000;
 
+/// How a mapping key that is a collection is named in JSON views of the tree.
+pub const COMPLEX_KEY: &str = "<complex key>";
+
 /// A YAML node and the bytes it came from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
@@ -118,10 +121,7 @@ impl Node {
                     .iter()
                     .map(|e| {
                         let key = e.key.scalar_text().map(Cow::into_owned);
-                        (
-                            key.unwrap_or_else(|| "<complex key>".into()),
-                            e.value.to_json(),
-                        )
+                        (key.unwrap_or_else(|| COMPLEX_KEY.into()), e.value.to_json())
                     })
                     .collect(),
             ),
