@@ -330,13 +330,15 @@ enum Frame {
         start: usize,
         flow: bool,
         anchor: usize,
-        items: Vec<Node>,
+        /// Where its items begin on the builder's `items` stack.
+        first: usize,
     },
     Map {
         start: usize,
         flow: bool,
         anchor: usize,
-        entries: Vec<Entry>,
+        /// Where its entries begin on the builder's `entries` stack.
+        first: usize,
         key: Option<Node>,
         /// Key text → index in `entries`, built once the mapping grows past a few keys.
         index: Option<HashMap<Box<str>, usize>>,
@@ -349,6 +351,10 @@ struct Builder<'a> {
     base: usize,
     chars: CharToByte<'a>,
     stack: Vec<Frame>,
+    /// Children of the open collections, innermost last: a finished collection takes its own
+    /// off the top in one exact-size allocation, so no collection grows by reallocation.
+    items: Vec<Node>,
+    entries: Vec<Entry>,
     anchors: HashMap<usize, Node>,
     root: Option<Node>,
     /// Nodes added by alias expansion in the current document.
@@ -365,6 +371,8 @@ impl<'a> Builder<'a> {
             base,
             chars: CharToByte::new(input),
             stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
             anchors: HashMap::new(),
             root: None,
             alias_nodes: 0,
@@ -388,6 +396,8 @@ impl<'a> Builder<'a> {
         match event {
             Event::DocumentStart(_) => {
                 self.stack.clear();
+                self.items.clear();
+                self.entries.clear();
                 self.anchors.clear();
                 self.root = None;
                 self.alias_nodes = 0;
@@ -419,14 +429,14 @@ impl<'a> Builder<'a> {
                             start,
                             flow,
                             anchor,
-                            items: Vec::new(),
+                            first: self.items.len(),
                         }
                     } else {
                         Frame::Map {
                             start,
                             flow,
                             anchor,
-                            entries: Vec::new(),
+                            first: self.entries.len(),
                             key: None,
                             index: None,
                         }
@@ -440,8 +450,9 @@ impl<'a> Builder<'a> {
                         start,
                         flow,
                         anchor,
-                        items,
+                        first,
                     } => {
+                        let items: Vec<Node> = self.items.drain(first..).collect();
                         let end = collection_end(flow, span, items.last().map(|n| n.span));
                         (
                             Node {
@@ -455,9 +466,10 @@ impl<'a> Builder<'a> {
                         start,
                         flow,
                         anchor,
-                        entries,
+                        first,
                         ..
                     } => {
+                        let entries: Vec<Entry> = self.entries.drain(first..).collect();
                         let end = collection_end(flow, span, entries.last().map(|e| e.value.span));
                         (
                             Node {
@@ -522,6 +534,8 @@ impl<'a> Builder<'a> {
     fn abandon(&mut self) {
         self.skipping = true;
         self.stack.clear();
+        self.items.clear();
+        self.entries.clear();
         self.anchors.clear();
         self.root = None;
     }
@@ -546,17 +560,15 @@ impl<'a> Builder<'a> {
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Seq { .. }) => self.items.push(node),
             Some(Frame::Map {
-                entries,
-                key,
-                index,
-                ..
+                first, key, index, ..
             }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
-                    if let Some(dup) = find_duplicate(entries, index, &k) {
-                        let first = entries[dup].key.span;
+                    let entries = &mut self.entries;
+                    if let Some(dup) = find_duplicate(&entries[*first..], index, &k) {
+                        let first = entries[*first + dup].key.span;
                         out.errors.push(LoadError {
                             kind: ErrorKind::DuplicateKey,
                             span: k.span,
