@@ -1101,7 +1101,7 @@ impl Compiler<'_> {
             };
             let v = &entry.value;
             let test = match &v.value {
-                Value::Seq(items) => Some(Test::In(items.clone())),
+                Value::Seq(items) => Some(Test::In(items.to_vec())),
                 Value::Map(_) => {
                     if let Some(e) = v.get("exists") {
                         Some(Test::Exists(e.value == Value::Bool(true)))

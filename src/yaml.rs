@@ -38,8 +38,10 @@ pub enum Value {
     Float(f64),
     /// Small strings (most names and enum values) live inline, without an allocation.
     Str(compact_str::CompactString),
-    Seq(Vec<Node>),
-    Map(Vec<Entry>),
+    // Boxed slices, not `Vec`s: with no capacity word the whole value is 24 bytes, so a node
+    // is 32 and a mapping entry 64 (40 and 80 with `Vec`).
+    Seq(Box<[Node]>),
+    Map(Box<[Entry]>),
 }
 
 impl Node {
@@ -452,7 +454,7 @@ impl<'a> Builder<'a> {
                         anchor,
                         first,
                     } => {
-                        let items: Vec<Node> = self.items.drain(first..).collect();
+                        let items: Box<[Node]> = self.items.drain(first..).collect();
                         let end = collection_end(flow, span, items.last().map(|n| n.span));
                         (
                             Node {
@@ -469,7 +471,7 @@ impl<'a> Builder<'a> {
                         first,
                         ..
                     } => {
-                        let entries: Vec<Entry> = self.entries.drain(first..).collect();
+                        let entries: Box<[Entry]> = self.entries.drain(first..).collect();
                         let end = collection_end(flow, span, entries.last().map(|e| e.value.span));
                         (
                             Node {
