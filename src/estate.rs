@@ -1,7 +1,7 @@
 //! The estate: entities read from the documents, and the index over them (names unique per
 //! kind, references resolved, reverse references) with the findings that building it yields.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::diag::{did_you_mean, rules, Finding};
 use crate::kind::{Kind, API_VERSION, NON_ESTATE_KINDS};
