@@ -716,7 +716,7 @@ fn check_text(id: FileId, source: SourceFile) -> FileResult {
                 let name = doc
                     .root
                     .get_path("metadata.name")
-                    .and_then(|n| Some((n.as_str()?.to_string(), n.span)));
+                    .and_then(|n| Some((compact_str::CompactString::from(n.as_str()?), n.span)));
                 let started = std::time::Instant::now();
                 result.findings.extend(schema::validate(
                     kind,

@@ -15,7 +15,7 @@ pub struct Entity {
     pub file: FileId,
     pub root: Node,
     /// `metadata.name` and its span, when it is a string.
-    pub name: Option<(String, Span)>,
+    pub name: Option<(compact_str::CompactString, Span)>,
 }
 
 impl Entity {
@@ -110,7 +110,7 @@ fn kinds_list() -> String {
 pub struct Estate {
     pub entities: Vec<Entity>,
     /// Per kind (in `Kind::ALL` order): name → entity index.
-    by_name: [HashMap<Box<str>, usize>; 5],
+    by_name: [HashMap<compact_str::CompactString, usize>; 5],
     /// Per kind: entity indexes in estate order.
     by_kind: [Vec<usize>; 5],
 }

@@ -52,6 +52,9 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub u32);
 
+/// Files up to this size find a line by scanning; larger ones keep an index of line starts.
+const SCAN_LIMIT: usize = 16 * 1024;
+
 /// One file's text and name. Text that is not valid UTF-8 is kept lossily (for display only).
 #[derive(Clone, Debug)]
 pub struct SourceFile {
@@ -99,9 +102,22 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let starts = self.line_starts();
-        let line = starts.partition_point(|&s| s as usize <= offset) - 1;
-        let mut start = starts[line] as usize;
+        let (line, mut start) = if self.text.len() <= SCAN_LIMIT {
+            // A small file (almost all of them) is scanned: an index kept for every file with
+            // a finding was tens of MB on a large estate.
+            let before = &self.text.as_bytes()[..offset];
+            (
+                before.iter().filter(|&&b| b == b'\n').count(),
+                before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1),
+            )
+        } else {
+            let starts = self.line_starts();
+            let line = starts.partition_point(|&s| s as usize <= offset) - 1;
+            (line, starts[line] as usize)
+        };
         // A byte-order mark is not a column.
         if line == 0 && self.text.starts_with('\u{feff}') {
             start = 3.min(offset);
@@ -203,6 +219,25 @@ mod tests {
         assert_eq!(c.byte(5), 11);
         assert_eq!(c.byte(99), 11);
         assert_eq!(c.byte(0), 0);
+    }
+
+    #[test]
+    fn scanned_and_indexed_files_agree() {
+        let line = "key: välue\n";
+        let small = line.repeat(SCAN_LIMIT / line.len());
+        let large = line.repeat(2 * SCAN_LIMIT / line.len());
+        assert!(small.len() <= SCAN_LIMIT && large.len() > SCAN_LIMIT);
+        let small = SourceFile::new("s".into(), "s".into(), small.into());
+        let large = SourceFile::new("l".into(), "l".into(), large.into());
+        for offset in (0..small.text.len() as u32).step_by(7) {
+            assert_eq!(
+                small.line_col(offset),
+                large.line_col(offset),
+                "offset {offset}"
+            );
+        }
+        let last = large.line_col(large.text.len() as u32 - 1);
+        assert_eq!(last.line, large.text.len() / line.len());
     }
 
     #[test]
