@@ -163,10 +163,6 @@ impl<'a> JsonNode<'a, YamlJson> for &'a Node {
         }
     }
 
-    fn string_length(&self) -> Option<u64> {
-        self.as_string().map(|s| s.chars().count() as u64)
-    }
-
     fn equals_value(&self, expected: &Serde) -> bool {
         // `enum` and `const` of scalars are the common case: compare without a copy.
         match (&self.value, expected) {
