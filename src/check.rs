@@ -73,25 +73,65 @@ pub struct Outcome {
 }
 
 /// Time spent per phase (wall clock), per rule and, for the parallel load, per step (summed
-/// over threads).
+/// over threads); and the peak memory of the process at the end of each phase, where the
+/// system tells it.
 #[derive(Debug, Default, Clone)]
 pub struct Timings {
-    pub phases: Vec<(String, std::time::Duration)>,
+    pub phases: Vec<Phase>,
     /// Rule id → time evaluating it (each rule runs on one thread).
     pub rules: Vec<(String, std::time::Duration)>,
 }
 
-impl Timings {
-    pub fn phase(&mut self, name: &str, since: std::time::Instant) {
-        self.phases.push((name.to_string(), since.elapsed()));
+#[derive(Debug, Clone)]
+pub struct Phase {
+    pub name: String,
+    pub time: std::time::Duration,
+    /// Peak resident memory so far, in KiB (Linux's `VmHWM`); none for sub-steps.
+    pub peak_kib: Option<u64>,
+}
+
+impl Phase {
+    /// A phase that ends now.
+    pub fn ended(name: &str, time: std::time::Duration) -> Phase {
+        Phase {
+            name: name.to_string(),
+            time,
+            peak_kib: peak_kib(),
+        }
     }
 
-    /// A table for `--timings`: phases in order, then the slowest rules.
+    /// A step inside a phase (summed over threads): no memory figure of its own.
+    pub fn step(name: &str, time: std::time::Duration) -> Phase {
+        Phase {
+            name: name.to_string(),
+            time,
+            peak_kib: None,
+        }
+    }
+}
+
+/// The process's peak resident memory so far, in KiB, where `/proc` tells it.
+fn peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+impl Timings {
+    pub fn phase(&mut self, name: &str, since: std::time::Instant) {
+        self.phases.push(Phase::ended(name, since.elapsed()));
+    }
+
+    /// A table for `--timings`: phases in order (with peak memory), then the slowest rules.
     pub fn table(&self) -> String {
         let ms = |d: &std::time::Duration| d.as_secs_f64() * 1000.0;
-        let mut out = String::from("phase                                   ms\n");
-        for (name, d) in &self.phases {
-            out.push_str(&format!("{name:<34} {:>9.1}\n", ms(d)));
+        let mut out = String::from("phase                                   ms   peak MB\n");
+        for p in &self.phases {
+            let peak = p
+                .peak_kib
+                .map_or(String::new(), |k| format!("{:>9.1}", k as f64 / 1024.0));
+            out.push_str(format!("{:<34} {:>9.1} {peak}", p.name, ms(&p.time)).trim_end());
+            out.push('\n');
         }
         let mut rules = self.rules.clone();
         rules.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -207,11 +247,11 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
     outcome
         .timings
         .phases
-        .insert(0, ("discover".into(), discover_time));
+        .insert(0, Phase::step("discover", discover_time));
     outcome
         .timings
         .phases
-        .insert(0, ("config + rule packs".into(), setup_time));
+        .insert(0, Phase::step("config + rule packs", setup_time));
     let finish_started = std::time::Instant::now();
     for (path, message) in found.errors {
         let id = outcome.sources.add(SourceFile::new(
@@ -466,10 +506,10 @@ pub fn lint(
     timings.phase("read + parse + schema (parallel)", started);
     timings
         .phases
-        .push(("  parse (summed over threads)".into(), parse_time));
+        .push(Phase::step("  parse (summed over threads)", parse_time));
     timings
         .phases
-        .push(("  schema (summed over threads)".into(), schema_time));
+        .push(Phase::step("  schema (summed over threads)", schema_time));
     let started = std::time::Instant::now();
     let (estate, index_findings) = Estate::build(entities);
     findings.extend(index_findings);
@@ -728,7 +768,7 @@ fn check_text(id: FileId, source: SourceFile) -> FileResult {
                 result.entities.push(Entity {
                     kind,
                     file: id,
-                    root: doc.root,
+                    tape: crate::tape::Tape::from_node(&doc.root),
                     name,
                 });
             }

@@ -19,6 +19,7 @@ use crate::select::{
     compare, format_duration, format_number, Condition, Op, Operand, Resolve, Test, Val,
 };
 use crate::source::{FileId, Span};
+use crate::tape::NodeRef;
 use crate::yaml::{Node, Value};
 
 #[derive(Debug)]
@@ -160,8 +161,13 @@ pub struct CelEnv {
 }
 
 impl Resolve for Ctx<'_> {
-    fn operand(&self, operand: &Operand, root: &Node, target: Option<&Node>) -> Option<Val> {
-        let non_null = |n: &Node| (n.value != Value::Null).then(|| Val::from_node(n));
+    fn operand(
+        &self,
+        operand: &Operand,
+        root: NodeRef<'_>,
+        target: Option<NodeRef<'_>>,
+    ) -> Option<Val> {
+        let non_null = |n: NodeRef<'_>| (!n.is_null()).then(|| Val::from_ref(n));
         match operand {
             Operand::Const(n) => Some(Val::from_node(n)),
             Operand::Field(p) => p.first(root).and_then(|h| non_null(h.node)),
@@ -174,8 +180,8 @@ impl Resolve for Ctx<'_> {
         }
     }
 
-    fn entity(&self, kind: Kind, name: &str) -> Option<&Node> {
-        self.estate.lookup(kind, name).map(|e| &e.root)
+    fn entity(&self, kind: Kind, name: &str) -> Option<NodeRef<'_>> {
+        self.estate.lookup(kind, name).map(|e| e.root())
     }
 }
 
@@ -211,11 +217,11 @@ impl Check {
                 let mut index: HashMap<String, Vec<usize>> = HashMap::new();
                 for &i in estate.of_kind(*kind) {
                     let e = &estate.entities[i];
-                    if !filter.iter().all(|c| c.holds(&e.root, ctx)) {
+                    if !filter.iter().all(|c| c.holds(e.root(), ctx)) {
                         continue;
                     }
                     for f in fields {
-                        for hit in f.items(&e.root) {
+                        for hit in f.items(e.root()) {
                             if let Some(name) = hit.node.as_str() {
                                 let list = index.entry(name.to_string()).or_default();
                                 if list.last() != Some(&i) {
@@ -232,14 +238,10 @@ impl Check {
                 let mut out: HashMap<usize, Vec<Violation>> = HashMap::new();
                 for &i in selection {
                     let e = &estate.entities[i];
-                    let Some(hit) = field.first(&e.root) else {
+                    let Some(hit) = field.first(e.root()) else {
                         continue;
                     };
-                    let Some(text) = hit
-                        .node
-                        .scalar_text()
-                        .filter(|_| hit.node.value != Value::Null)
-                    else {
+                    let Some(text) = hit.node.scalar_text().filter(|_| !hit.node.is_null()) else {
                         continue;
                     };
                     match first.get(text.as_ref()) {
@@ -249,8 +251,8 @@ impl Check {
                         Some(&f) => {
                             let other = &estate.entities[f];
                             let other_span = field
-                                .first(&other.root)
-                                .map_or(other.root.span, |h| h.node.span);
+                                .first(other.root())
+                                .map_or(other.root().span, |h| h.node.span);
                             let other_name = other.name().unwrap_or("?").to_string();
                             let v = Violation::at(
                                 hit.node.span,
@@ -282,7 +284,7 @@ impl Check {
 
     /// The node this check is about, for `not` to underline when the inner check passes.
     fn subject(&self, e: &Entity) -> Span {
-        let name_span = e.name.as_ref().map_or(e.root.span, |n| n.1);
+        let name_span = e.name.as_ref().map_or(e.root().span, |n| n.1);
         let field = match self {
             Check::Pattern { field, .. }
             | Check::Enum { field, .. }
@@ -305,7 +307,7 @@ impl Check {
             Check::CoveredBy { .. } | Check::Count { .. } => None,
         };
         field
-            .and_then(|f| f.first(&e.root))
+            .and_then(|f| f.first(e.root()))
             .map_or(name_span, |h| h.node.span)
     }
 
@@ -318,13 +320,13 @@ impl Check {
         scope: Option<&Scope>,
     ) -> Result<Vec<Violation>, String> {
         let e = &ctx.estate.entities[idx];
-        let root = &e.root;
+        let root = e.root();
         let name_span = e.name.as_ref().map_or(root.span, |n| n.1);
         let mut out = Vec::new();
         match self {
             Check::Required(fields) => {
                 for f in fields {
-                    let present = f.first(root).is_some_and(|h| h.node.value != Value::Null);
+                    let present = f.first(root).is_some_and(|h| !h.node.is_null());
                     if !present {
                         out.push(
                             Violation::at(f.missing_span(root), format!("`{}` missing", f.text))
@@ -342,7 +344,7 @@ impl Check {
                     let Some(text) = hit.node.scalar_text() else {
                         continue;
                     };
-                    if hit.node.value == Value::Null {
+                    if hit.node.is_null() {
                         continue;
                     }
                     if regex.is_match(&text) == *forbid {
@@ -366,7 +368,7 @@ impl Check {
             }
             Check::Enum { field, values } => {
                 for hit in field.items(root) {
-                    let v = Val::from_node(hit.node);
+                    let v = Val::from_ref(hit.node);
                     if !values.iter().any(|o| {
                         compare(&v, &Val::from_node(o), None) == Some(std::cmp::Ordering::Equal)
                     }) {
@@ -390,8 +392,8 @@ impl Check {
                 operand,
                 order,
             } => {
-                if let Some(hit) = field.first(root).filter(|h| h.node.value != Value::Null) {
-                    let left = Val::from_node(hit.node);
+                if let Some(hit) = field.first(root).filter(|h| !h.node.is_null()) {
+                    let left = Val::from_ref(hit.node);
                     if let Some(right) = ctx.operand(operand, root, None) {
                         if let Some(ord) = compare(&left, &right, order.as_deref()) {
                             if !op.holds(ord) {
@@ -403,7 +405,7 @@ impl Check {
             }
             Check::MaxAge { field, max } => {
                 if let Some(hit) = field.first(root) {
-                    let date = Val::from_node(hit.node).as_date();
+                    let date = Val::from_ref(hit.node).as_date();
                     let max = ctx.operand(max, root, None).and_then(|m| m.as_duration());
                     if let (Some(date), Some(max)) = (date, max) {
                         let age = ctx.today - date;
@@ -412,7 +414,7 @@ impl Check {
                                 Violation::at(hit.node.span, format!("{age} days old"))
                                     .var("age", format!("{age} days"))
                                     .var("max", format_duration(max))
-                                    .var("value", Val::from_node(hit.node).display()),
+                                    .var("value", Val::from_ref(hit.node).display()),
                             );
                         }
                     }
@@ -444,7 +446,7 @@ impl Check {
                         }
                         Some(t) => {
                             let target = &ctx.estate.entities[t];
-                            if !filter.iter().all(|c| c.holds(&target.root, ctx)) {
+                            if !filter.iter().all(|c| c.holds(target.root(), ctx)) {
                                 let mut v = Violation::at(
                                     hit.node.span,
                                     format!("`{name}` does not qualify"),
@@ -534,7 +536,7 @@ impl Check {
                 label_via,
             } => {
                 let kinds = target_kinds(e.kind, via);
-                let left_hit = field.first(root).filter(|h| h.node.value != Value::Null);
+                let left_hit = field.first(root).filter(|h| !h.node.is_null());
                 for hit in via.items(root) {
                     let Some(name) = hit.node.as_str() else {
                         continue;
@@ -545,11 +547,11 @@ impl Check {
                     };
                     let target = &ctx.estate.entities[t];
                     let (Some(left_hit), Some(right)) =
-                        (left_hit, ctx.operand(operand, root, Some(&target.root)))
+                        (left_hit, ctx.operand(operand, root, Some(target.root())))
                     else {
                         continue;
                     };
-                    let left = Val::from_node(left_hit.node);
+                    let left = Val::from_ref(left_hit.node);
                     let Some(ord) = compare(&left, &right, order.as_deref()) else {
                         continue;
                     };
@@ -566,9 +568,9 @@ impl Check {
                     v.target = Some(t);
                     let target_span = match operand {
                         Operand::Target(p) => p
-                            .first(&target.root)
-                            .map_or(target.root.span, |h| h.node.span),
-                        _ => target.name.as_ref().map_or(target.root.span, |n| n.1),
+                            .first(target.root())
+                            .map_or(target.root().span, |h| h.node.span),
+                        _ => target.name.as_ref().map_or(target.root().span, |n| n.1),
                     };
                     v.related.push((
                         target.file,
@@ -585,7 +587,7 @@ impl Check {
             } => {
                 let num = |p: &FieldPath| {
                     p.first(root)
-                        .and_then(|h| Val::from_node(h.node).as_number().map(|n| (n, h)))
+                        .and_then(|h| Val::from_ref(h.node).as_number().map(|n| (n, h)))
                 };
                 if let (Some((cap, cap_hit)), Some((dem, _))) = (num(capacity), num(demand)) {
                     let g = ctx
@@ -684,16 +686,16 @@ fn refs_value(estate: &Estate, e: &Entity) -> CelValue {
             .next()
             .unwrap_or(field.path)
             .to_string();
-        let resolve = |n: &Node| {
+        let resolve = |n: NodeRef<'_>| {
             n.as_str()
                 .and_then(|name| estate.lookup(field.target, name))
-                .map(|t| crate::expr::to_cel(&t.root))
+                .map(|t| crate::expr::to_cel(t.root()))
         };
-        let value = match e.root.get_path(field.path) {
+        let value = match e.root().get_path(field.path) {
             Some(n) if field.many => CelValue::List(std::sync::Arc::new(
                 n.as_seq()
-                    .unwrap_or_default()
-                    .iter()
+                    .into_iter()
+                    .flatten()
                     .filter_map(resolve)
                     .collect(),
             )),
@@ -767,7 +769,7 @@ fn cycles(
     let mut edges: HashMap<usize, Vec<(usize, Span)>> = HashMap::new();
     for &i in selection {
         let e = &estate.entities[i];
-        for hit in field.items(&e.root) {
+        for hit in field.items(e.root()) {
             let Some(name) = hit.node.as_str() else {
                 continue;
             };

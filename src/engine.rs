@@ -15,7 +15,7 @@ use crate::select::Val;
 use crate::source::{FileId, Span};
 use crate::template::Vars;
 use crate::value::Date;
-use crate::yaml::{Node, Value};
+use crate::yaml::Node;
 
 /// A parameter value given outside the estate (`estatelint.yaml`, `--growth`), with where it
 /// was written when that is a file.
@@ -36,7 +36,7 @@ pub fn resolve_params(
     let mut values = HashMap::new();
     let mut findings = Vec::new();
     let org = organization(estate);
-    let policy = org.and_then(|o| o.root.get_path("spec.policy"));
+    let policy = org.and_then(|o| o.root().get_path("spec.policy"));
     let schema_typed = crate::schema::typed_policy_keys();
     if let (Some(org), Some(policy)) = (org, policy) {
         for entry in policy.as_map().unwrap_or_default() {
@@ -63,8 +63,8 @@ pub fn resolve_params(
                 }
                 // The schema reports the type of the parameters it knows.
                 Some(p)
-                    if !p.ty.accepts(&entry.value)
-                        && entry.value.value != Value::Null
+                    if !p.ty.accepts(&entry.value.to_node())
+                        && !entry.value.is_null()
                         && !schema_typed.iter().any(|k| k == key) =>
                 {
                     findings.push(
@@ -90,16 +90,17 @@ pub fn resolve_params(
             .map(|o| &o.value);
         let from_policy = policy
             .and_then(|pol| pol.get(&p.name))
+            .map(|n| n.to_node())
             .filter(|n| p.ty.accepts(n));
         let from_org = p
             .from
             .as_ref()
-            .and_then(|f| f.first(&org?.root))
-            .map(|h| h.node)
+            .and_then(|f| f.first(org?.root()))
+            .map(|h| h.node.to_node())
             .filter(|n| p.ty.accepts(n));
         if let Some(node) = from_config
-            .or(from_policy)
-            .or(from_org)
+            .or(from_policy.as_ref())
+            .or(from_org.as_ref())
             .or(p.default.as_ref())
         {
             values.insert(p.name.clone(), Val::from_node(node));
@@ -138,7 +139,7 @@ pub fn evaluate(
     params: &HashMap<String, Val>,
     today: Date,
 ) -> (Vec<Finding>, Vec<(String, std::time::Duration)>) {
-    let org = organization(estate).map_or(expr::CelValue::Null, |o| expr::to_cel(&o.root));
+    let org = organization(estate).map_or(expr::CelValue::Null, |o| expr::to_cel(o.root()));
     let cel_params = expr::map(params.iter().map(|(k, v)| (k.clone(), val_to_cel(v))));
     let estate_value = rules.iter().any(|r| r.check.uses_estate()).then(|| {
         let mut by_kind: BTreeMap<&str, Vec<(String, expr::CelValue)>> = BTreeMap::new();
@@ -147,7 +148,7 @@ pub fn evaluate(
                 by_kind
                     .entry(e.kind.name())
                     .or_default()
-                    .push((name.to_string(), expr::to_cel(&e.root)));
+                    .push((name.to_string(), expr::to_cel(e.root())));
             }
         }
         expr::map(Kind::ALL.iter().map(|k| {
@@ -205,7 +206,7 @@ fn rule_panicked(rule: &Rule, estate: &Estate) -> Vec<Finding> {
     let Some(e) = estate.entities.iter().find(|e| rule.selects(e.kind)) else {
         return Vec::new();
     };
-    let span = e.name.as_ref().map_or(e.root.span, |n| n.1);
+    let span = e.name.as_ref().map_or(e.root().span, |n| n.1);
     vec![Finding::error(
         rules::INTERNAL,
         e.file,
@@ -233,7 +234,7 @@ fn run_rule(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Finding> {
         .filter(|&i| {
             rule.filter
                 .iter()
-                .all(|c| c.holds(&estate.entities[i].root, ctx))
+                .all(|c| c.holds(estate.entities[i].root(), ctx))
         })
         .collect();
     let prep = rule.check.prepare(ctx, &selection);
@@ -265,7 +266,7 @@ fn run_rule(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Finding> {
                 }
             }
             Err(error) => {
-                let span = e.name.as_ref().map_or(e.root.span, |n| n.1);
+                let span = e.name.as_ref().map_or(e.root().span, |n| n.1);
                 let name = e.name().unwrap_or("?");
                 let mut f = Finding::new(
                     rules::RULE_ERROR,
@@ -292,17 +293,17 @@ fn finding(rule: &Rule, e: &Entity, v: &Violation, ctx: &Ctx<'_>) -> Finding {
         violation: v,
         params: ctx.params,
     };
-    let target = v.target.map(|t| &ctx.estate.entities[t].root);
+    let target = v.target.map(|t| ctx.estate.entities[t].root());
     let mut f = Finding::new(
         &rule.id,
         rule.severity,
         e.file,
         v.span,
-        rule.message.render(&e.root, target, &vars),
+        rule.message.render(e.root(), target, &vars),
     )
     .with_label(v.caption.clone());
     if let Some(help) = &rule.help {
-        f = f.with_help(help.render(&e.root, target, &vars));
+        f = f.with_help(help.render(e.root(), target, &vars));
     }
     for (file, span, caption) in &v.related {
         f = f.with_related(*file, *span, caption.clone());

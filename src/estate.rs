@@ -6,6 +6,7 @@ use foldhash::HashMap;
 use crate::diag::{did_you_mean, rules, Finding};
 use crate::kind::{Kind, API_VERSION, NON_ESTATE_KINDS};
 use crate::source::{FileId, Span};
+use crate::tape::{NodeRef, Tape, ValueRef};
 use crate::yaml::Node;
 
 /// One estate document: a kind, a name, and its tree.
@@ -13,12 +14,18 @@ use crate::yaml::Node;
 pub struct Entity {
     pub kind: Kind,
     pub file: FileId,
-    pub root: Node,
+    /// The document, compactly encoded: read it through [`Entity::root`].
+    pub tape: Tape,
     /// `metadata.name` and its span, when it is a string.
     pub name: Option<(compact_str::CompactString, Span)>,
 }
 
 impl Entity {
+    /// The document's root node.
+    pub fn root(&self) -> NodeRef<'_> {
+        self.tape.root()
+    }
+
     pub fn name(&self) -> Option<&str> {
         self.name.as_ref().map(|(n, _)| n.as_str())
     }
@@ -204,10 +211,10 @@ impl Estate {
     /// Every reference field value of an entity, with the field it is in.
     pub fn references(
         entity: &Entity,
-    ) -> impl Iterator<Item = (&'static crate::kind::RefField, &Node)> {
+    ) -> impl Iterator<Item = (&'static crate::kind::RefField, NodeRef<'_>)> {
         entity.kind.ref_fields().iter().flat_map(move |field| {
-            let node = entity.root.get_path(field.path);
-            let items: Vec<&Node> = match node {
+            let node = entity.root().get_path(field.path);
+            let items: Vec<NodeRef<'_>> = match node {
                 Some(n) if field.many => n.as_seq().map(|s| s.iter().collect()).unwrap_or_default(),
                 Some(n) => vec![n],
                 None => Vec::new(),
@@ -282,59 +289,58 @@ impl Estate {
         let start = self.entities.partition_point(|e| e.file < file);
         let end = start + self.entities[start..].partition_point(|e| e.file == file);
         let in_file = &self.entities[start..end];
-        let after = in_file.partition_point(|e| e.root.span.start <= span.start);
+        let after = in_file.partition_point(|e| e.root().span.start <= span.start);
         let entity = in_file[..after]
             .last()
-            .filter(|e| span.start <= e.root.span.end)?;
-        Some((entity, field_path(&entity.root, span)))
+            .filter(|e| span.start <= e.root().span.end)?;
+        Some((entity, field_path(entity.root(), span)))
     }
 }
 
 /// The dotted path of the deepest node of `root` containing `span`.
-pub fn field_path(root: &Node, span: Span) -> String {
-    let inside = |n: &Node| n.span.start <= span.start && span.end <= n.span.end;
+pub fn field_path(root: NodeRef<'_>, span: Span) -> String {
+    let inside = |n: &NodeRef<'_>| n.span.start <= span.start && span.end <= n.span.end;
     let mut path = String::new();
     let mut node = root;
     loop {
-        // Children are in document order: binary search for the one that holds the span.
-        let next = match &node.value {
-            crate::yaml::Value::Map(entries) => {
-                let i = entries.partition_point(|e| e.key.span.start <= span.start);
-                i.checked_sub(1).and_then(|i| {
-                    let e = &entries[i];
+        // Children are in document order: the last one starting at or before the span is the
+        // only one that can hold it.
+        let next = match node.value {
+            ValueRef::Map(entries) => entries
+                .iter()
+                .take_while(|e| e.key.span.start <= span.start)
+                .last()
+                .and_then(|e| {
                     let key = e.key.scalar_text()?;
                     let sep = if path.is_empty() { "" } else { "." };
-                    (inside(&e.value) || inside(&e.key)).then(|| (format!("{sep}{key}"), &e.value))
-                })
-            }
-            crate::yaml::Value::Seq(items) => {
-                let i = items.partition_point(|n| n.span.start <= span.start);
-                i.checked_sub(1)
-                    .filter(|&i| inside(&items[i]))
-                    .map(|i| (format!("[{i}]"), &items[i]))
-            }
+                    (inside(&e.value) || inside(&e.key)).then(|| (format!("{sep}{key}"), e.value))
+                }),
+            ValueRef::Seq(items) => items
+                .iter()
+                .enumerate()
+                .take_while(|(_, n)| n.span.start <= span.start)
+                .last()
+                .filter(|(_, n)| inside(n))
+                .map(|(i, n)| (format!("[{i}]"), n)),
             _ => None,
         };
         match next {
-            Some((seg, child)) if !std::ptr::eq(child, node) => {
+            Some((seg, child)) => {
                 path.push_str(&seg);
-                if child.span == span
-                    || !matches!(
-                        child.value,
-                        crate::yaml::Value::Map(_) | crate::yaml::Value::Seq(_)
-                    )
+                if child.span == span || !matches!(child.value, ValueRef::Map(_) | ValueRef::Seq(_))
                 {
                     return path;
                 }
                 node = child;
             }
-            _ => return path,
+            None => return path,
         }
     }
 }
 
 fn kind_span(e: &Entity) -> Span {
-    e.root.get("kind").map_or(e.root.span, |n| n.span)
+    let root = e.root();
+    root.get("kind").map_or(root.span, |n| n.span)
 }
 
 #[cfg(test)]
@@ -347,12 +353,13 @@ mod locate_tests {
         let root = crate::yaml::load(text).documents.remove(0).root;
         let tier = root.get_path("spec.tier").unwrap().span;
         let dep = root.get_path("spec.dependsOn").unwrap().as_seq().unwrap()[1].span;
-        assert_eq!(field_path(&root, tier), "spec.tier");
-        assert_eq!(field_path(&root, dep), "spec.dependsOn[1]");
+        let tape = Tape::from_node(&root);
+        assert_eq!(field_path(tape.root(), tier), "spec.tier");
+        assert_eq!(field_path(tape.root(), dep), "spec.dependsOn[1]");
         let entity = Entity {
             kind: Kind::System,
             file: FileId(0),
-            root,
+            tape,
             name: Some(("crm".into(), Span::default())),
         };
         let (estate, _) = Estate::build(vec![entity]);

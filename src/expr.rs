@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::yaml::{Node, Value};
+use crate::tape::{NodeRef, ValueRef};
 
 /// A compiled CEL expression that answers true when an entity passes.
 pub struct Expr {
@@ -159,18 +159,18 @@ fn macro_variables(source: &str) -> Vec<String> {
 }
 
 /// A document as a CEL value (mappings become maps, sequences lists).
-pub fn to_cel(node: &Node) -> CelValue {
-    match &node.value {
-        Value::Null => CelValue::Null,
-        Value::Bool(b) => CelValue::Bool(*b),
-        Value::Int(i) => CelValue::Int(*i),
-        Value::Float(f) => CelValue::Float(*f),
-        Value::Str(s) => CelValue::String(Arc::new(s.to_string())),
-        Value::Seq(items) => CelValue::List(Arc::new(items.iter().map(to_cel).collect())),
-        Value::Map(entries) => {
+pub fn to_cel(node: NodeRef<'_>) -> CelValue {
+    match node.value {
+        ValueRef::Null => CelValue::Null,
+        ValueRef::Bool(b) => CelValue::Bool(b),
+        ValueRef::Int(i) => CelValue::Int(i),
+        ValueRef::Float(f) => CelValue::Float(f),
+        ValueRef::Str(s) => CelValue::String(Arc::new(s.to_string())),
+        ValueRef::Seq(items) => CelValue::List(Arc::new(items.iter().map(to_cel).collect())),
+        ValueRef::Map(entries) => {
             let map: HashMap<String, CelValue> = entries
                 .iter()
-                .filter_map(|e| Some((e.key.scalar_text()?.into_owned(), to_cel(&e.value))))
+                .filter_map(|e| Some((e.key.scalar_text()?.into_owned(), to_cel(e.value))))
                 .collect();
             map.into()
         }
@@ -195,7 +195,7 @@ mod tests {
     use crate::yaml::load;
 
     fn eval(src: &str, doc: &str) -> Result<bool, String> {
-        let root = load(doc).documents.remove(0).root;
+        let root = crate::tape::Tape::from_node(&load(doc).documents.remove(0).root);
         let e = Expr::compile(src)?;
         let null = CelValue::Null;
         let today = string("2026-11-23");
@@ -205,7 +205,7 @@ mod tests {
             today: &today,
             estate: None,
         });
-        e.eval(&scope, Some(to_cel(&root)), None)
+        e.eval(&scope, Some(to_cel(root.root())), None)
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod schema;
 pub mod select;
 pub mod source;
 pub mod suppress;
+pub mod tape;
 pub mod template;
 pub mod testing;
 pub mod value;

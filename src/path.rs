@@ -2,11 +2,11 @@
 //! against a spanned document.
 
 use crate::source::Span;
-use crate::yaml::{Node, Value};
+use crate::tape::{Key, NodeRef, ValueRef};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Seg {
-    Key(String),
+    Key(Key),
     /// `*`: any key of a mapping, any item of a sequence.
     Any,
     /// `**`: this node and every node under it.
@@ -24,8 +24,8 @@ pub struct FieldPath {
 /// A node found by a path, and the mapping key that holds it.
 #[derive(Clone, Copy, Debug)]
 pub struct Hit<'a> {
-    pub node: &'a Node,
-    pub key: Option<&'a Node>,
+    pub node: NodeRef<'a>,
+    pub key: Option<NodeRef<'a>>,
 }
 
 impl Hit<'_> {
@@ -46,7 +46,7 @@ impl FieldPath {
                 "" => Err(format!("field path `{text}` has an empty segment")),
                 "*" => Ok(Seg::Any),
                 "**" => Ok(Seg::Deep),
-                k => Ok(Seg::Key(k.to_string())),
+                k => Ok(Seg::Key(Key::new(k))),
             })
             .collect::<Result<_, _>>()?;
         Ok(FieldPath {
@@ -61,7 +61,7 @@ impl FieldPath {
     }
 
     /// Every node the path reaches, in document order.
-    pub fn resolve<'a>(&self, root: &'a Node) -> Vec<Hit<'a>> {
+    pub fn resolve<'a>(&self, root: NodeRef<'a>) -> Vec<Hit<'a>> {
         let mut hits = vec![Hit {
             node: root,
             key: None,
@@ -77,7 +77,7 @@ impl FieldPath {
     }
 
     /// The first node the path reaches.
-    pub fn first<'a>(&self, root: &'a Node) -> Option<Hit<'a>> {
+    pub fn first<'a>(&self, root: NodeRef<'a>) -> Option<Hit<'a>> {
         if self.is_plain() {
             let mut here = Hit {
                 node: root,
@@ -85,10 +85,10 @@ impl FieldPath {
             };
             for seg in &self.segs {
                 let Seg::Key(k) = seg else { return None };
-                let entry = here.node.entry(k)?;
+                let entry = here.node.entry_key(k)?;
                 here = Hit {
-                    node: &entry.value,
-                    key: Some(&entry.key),
+                    node: entry.value,
+                    key: Some(entry.key),
                 };
             }
             return Some(here);
@@ -98,15 +98,17 @@ impl FieldPath {
 
     /// Every scalar the path reaches, with sequences at the end entered too (`spec.covers`
     /// gives each covered name).
-    pub fn items<'a>(&self, root: &'a Node) -> Vec<Hit<'a>> {
+    pub fn items<'a>(&self, root: NodeRef<'a>) -> Vec<Hit<'a>> {
         // `**` already reaches every item.
         if self.segs.last() == Some(&Seg::Deep) {
             return self.resolve(root);
         }
         let mut out = Vec::new();
         for hit in self.resolve(root) {
-            match &hit.node.value {
-                Value::Seq(items) => out.extend(items.iter().map(|n| Hit { node: n, key: None })),
+            match hit.node.value {
+                ValueRef::Seq(items) => {
+                    out.extend(items.iter().map(|n| Hit { node: n, key: None }))
+                }
                 _ => out.push(hit),
             }
         }
@@ -115,15 +117,15 @@ impl FieldPath {
 
     /// Where to report this path missing from `root`: the key of the deepest mapping on the
     /// path that exists, or the document's first key.
-    pub fn missing_span(&self, root: &Node) -> Span {
-        let mut here: Option<&Node> = None;
+    pub fn missing_span(&self, root: NodeRef<'_>) -> Span {
+        let mut here: Option<NodeRef<'_>> = None;
         let mut node = root;
         for seg in &self.segs {
             let Seg::Key(k) = seg else { break };
-            match node.entry(k) {
+            match node.entry_key(k) {
                 Some(e) => {
-                    here = Some(&e.key);
-                    node = &e.value;
+                    here = Some(e.key);
+                    node = e.value;
                 }
                 None => break,
             }
@@ -139,16 +141,16 @@ impl FieldPath {
 }
 
 fn step<'a>(hit: Hit<'a>, seg: &Seg, out: &mut Vec<Hit<'a>>) {
-    match (seg, &hit.node.value) {
-        (Seg::Key(k), Value::Map(_)) => {
-            if let Some(e) = hit.node.entry(k) {
+    match (seg, hit.node.value) {
+        (Seg::Key(k), ValueRef::Map(_)) => {
+            if let Some(e) = hit.node.entry_key(k) {
                 out.push(Hit {
-                    node: &e.value,
-                    key: Some(&e.key),
+                    node: e.value,
+                    key: Some(e.key),
                 });
             }
         }
-        (Seg::Key(_), Value::Seq(items)) => {
+        (Seg::Key(_), ValueRef::Seq(items)) => {
             for item in items {
                 step(
                     Hit {
@@ -160,11 +162,11 @@ fn step<'a>(hit: Hit<'a>, seg: &Seg, out: &mut Vec<Hit<'a>>) {
                 );
             }
         }
-        (Seg::Any, Value::Map(entries)) => out.extend(entries.iter().map(|e| Hit {
-            node: &e.value,
-            key: Some(&e.key),
+        (Seg::Any, ValueRef::Map(entries)) => out.extend(entries.iter().map(|e| Hit {
+            node: e.value,
+            key: Some(e.key),
         })),
-        (Seg::Any, Value::Seq(items)) => {
+        (Seg::Any, ValueRef::Seq(items)) => {
             out.extend(items.iter().map(|n| Hit { node: n, key: None }))
         }
         (Seg::Deep, _) => deep(hit, out),
@@ -174,19 +176,19 @@ fn step<'a>(hit: Hit<'a>, seg: &Seg, out: &mut Vec<Hit<'a>>) {
 
 fn deep<'a>(hit: Hit<'a>, out: &mut Vec<Hit<'a>>) {
     out.push(hit);
-    match &hit.node.value {
-        Value::Map(entries) => {
+    match hit.node.value {
+        ValueRef::Map(entries) => {
             for e in entries {
                 deep(
                     Hit {
-                        node: &e.value,
-                        key: Some(&e.key),
+                        node: e.value,
+                        key: Some(e.key),
                     },
                     out,
                 );
             }
         }
-        Value::Seq(items) => {
+        ValueRef::Seq(items) => {
             for n in items {
                 deep(Hit { node: n, key: None }, out);
             }
@@ -198,10 +200,11 @@ fn deep<'a>(hit: Hit<'a>, out: &mut Vec<Hit<'a>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tape::Tape;
     use crate::yaml::load;
 
-    fn doc(src: &str) -> Node {
-        load(src).documents.remove(0).root
+    fn doc(src: &str) -> Tape {
+        Tape::from_node(&load(src).documents.remove(0).root)
     }
 
     #[test]
@@ -210,12 +213,15 @@ mod tests {
         let d = doc(src);
         let p = FieldPath::parse("spec.covers").unwrap();
         let names: Vec<_> = p
-            .items(&d)
+            .items(d.root())
             .iter()
             .map(|h| h.node.as_str().unwrap())
             .collect();
         assert_eq!(names, ["a", "b"]);
-        assert_eq!(p.first(&d).unwrap().key.unwrap().as_str(), Some("covers"));
+        assert_eq!(
+            p.first(d.root()).unwrap().key.unwrap().as_str(),
+            Some("covers")
+        );
     }
 
     #[test]
@@ -223,10 +229,10 @@ mod tests {
         let src = "metadata:\n  annotations: {a: x, b: y}\nspec: {list: [{k: z}]}\n";
         let d = doc(src);
         let any = FieldPath::parse("metadata.annotations.*").unwrap();
-        assert_eq!(any.resolve(&d).len(), 2);
+        assert_eq!(any.resolve(d.root()).len(), 2);
         let deep = FieldPath::parse("**").unwrap();
         let scalars: Vec<_> = deep
-            .resolve(&d)
+            .resolve(d.root())
             .iter()
             .filter_map(|h| h.node.as_str())
             .collect();
@@ -238,11 +244,11 @@ mod tests {
         let src = "kind: System\nspec:\n  continuity: {rto: 1h}\n";
         let d = doc(src);
         let p = FieldPath::parse("spec.continuity.rpo").unwrap();
-        assert_eq!(&src[p.missing_span(&d).range()], "continuity");
+        assert_eq!(&src[p.missing_span(d.root()).range()], "continuity");
         let q = FieldPath::parse("spec.owner").unwrap();
-        assert_eq!(&src[q.missing_span(&d).range()], "spec");
+        assert_eq!(&src[q.missing_span(d.root()).range()], "spec");
         let r = FieldPath::parse("status.x").unwrap();
-        assert_eq!(&src[r.missing_span(&d).range()], "kind");
+        assert_eq!(&src[r.missing_span(d.root()).range()], "kind");
         assert!(FieldPath::parse("a..b").is_err());
     }
 }

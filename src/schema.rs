@@ -85,6 +85,37 @@ impl Schema {
     }
 }
 
+/// The words the estate schemas name: property names and string enum values, in schema order
+/// (each once). Documents repeat them, so tapes store them as symbols (`crate::tape`).
+pub fn vocabulary() -> Vec<String> {
+    fn walk(node: &Json, out: &mut Vec<String>) {
+        match node {
+            Json::Object(map) => {
+                for (key, value) in map {
+                    match (key.as_str(), value) {
+                        ("properties", Json::Object(props)) => out.extend(props.keys().cloned()),
+                        ("enum", Json::Array(items)) => {
+                            out.extend(items.iter().filter_map(Json::as_str).map(String::from))
+                        }
+                        ("const", Json::String(s)) => out.push(s.clone()),
+                        _ => {}
+                    }
+                    walk(value, out);
+                }
+            }
+            Json::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for schema in KINDS.iter() {
+        walk(&schema.schema, &mut out);
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|w| seen.insert(w.clone()));
+    out
+}
+
 /// The `spec.policy` keys the Organization schema itself types (it reports their type errors).
 pub fn typed_policy_keys() -> Vec<String> {
     let org = &KINDS[Kind::ALL

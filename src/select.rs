@@ -8,6 +8,7 @@ use regex::Regex;
 
 use crate::path::FieldPath;
 use crate::source::Span;
+use crate::tape::{NodeRef, ValueRef};
 use crate::value::{parse_duration, parse_percentage, Date};
 use crate::yaml::{Node, Value};
 
@@ -92,6 +93,18 @@ impl Val {
             Value::Float(f) => Val::Num(*f),
             Value::Str(s) => Val::Str(s.clone()),
             Value::Seq(_) | Value::Map(_) => Val::Null,
+        }
+    }
+
+    /// The same for an estate document's node.
+    pub fn from_ref(node: NodeRef<'_>) -> Val {
+        match node.value {
+            ValueRef::Null => Val::Null,
+            ValueRef::Bool(b) => Val::Bool(b),
+            ValueRef::Int(i) => Val::Num(i as f64),
+            ValueRef::Float(f) => Val::Num(f),
+            ValueRef::Str(s) => Val::Str(s.into()),
+            ValueRef::Seq(_) | ValueRef::Map(_) => Val::Null,
         }
     }
 
@@ -242,15 +255,20 @@ pub enum Test {
 /// Resolves operands and references for one entity.
 pub trait Resolve {
     /// The value of an operand for the entity `root` (and the referenced `target`).
-    fn operand(&self, operand: &Operand, root: &Node, target: Option<&Node>) -> Option<Val>;
+    fn operand(
+        &self,
+        operand: &Operand,
+        root: NodeRef<'_>,
+        target: Option<NodeRef<'_>>,
+    ) -> Option<Val>;
     /// The document of the entity of `kind` named `name`.
-    fn entity(&self, kind: crate::kind::Kind, name: &str) -> Option<&Node>;
+    fn entity(&self, kind: crate::kind::Kind, name: &str) -> Option<NodeRef<'_>>;
 }
 
 impl Condition {
     /// Whether the entity `root` satisfies the condition. A missing field satisfies only
     /// `exists: false` and `ne`.
-    pub fn holds(&self, root: &Node, env: &dyn Resolve) -> bool {
+    pub fn holds(&self, root: NodeRef<'_>, env: &dyn Resolve) -> bool {
         match &self.test {
             Test::Any(groups) => {
                 return groups.iter().any(|g| g.iter().all(|c| c.holds(root, env)));
@@ -266,7 +284,7 @@ impl Condition {
             _ => {}
         }
         let hit = self.path.first(root);
-        let value = hit.map(|h| h.node).filter(|n| n.value != Value::Null);
+        let value = hit.map(|h| h.node).filter(|n| !n.is_null());
         match (&self.test, value) {
             (Test::Exists(want), v) => v.is_some() == *want,
             (Test::Cmp { op: Op::Ne, .. } | Test::NotIn(_), None) => true,
@@ -279,25 +297,24 @@ impl Condition {
                 let Some(right) = env.operand(operand, root, None) else {
                     return false;
                 };
-                compare(&Val::from_node(node), &right, order.as_deref())
-                    .is_some_and(|o| op.holds(o))
+                compare(&Val::from_ref(node), &right, order.as_deref()).is_some_and(|o| op.holds(o))
             }
             (Test::In(options), Some(node)) => {
-                let v = Val::from_node(node);
+                let v = Val::from_ref(node);
                 options
                     .iter()
                     .any(|o| compare(&v, &Val::from_node(o), None) == Some(Ordering::Equal))
             }
             (Test::NotIn(options), Some(node)) => {
-                let v = Val::from_node(node);
+                let v = Val::from_ref(node);
                 !options
                     .iter()
                     .any(|o| compare(&v, &Val::from_node(o), None) == Some(Ordering::Equal))
             }
             (Test::Size { op, operand }, Some(node)) => {
-                let count = match &node.value {
-                    Value::Seq(items) => items.len(),
-                    Value::Map(entries) => entries.len(),
+                let count = match node.value {
+                    ValueRef::Seq(items) => items.len(),
+                    ValueRef::Map(entries) => entries.len(),
                     _ => 1,
                 };
                 env.operand(operand, root, None)

@@ -6,8 +6,8 @@
 use crate::diag::{did_you_mean, Finding, Severity};
 use crate::estate::Estate;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::tape::{NodeRef, ValueRef};
 use crate::value::Date;
-use crate::yaml::{Node, Value};
 
 pub mod rules {
     pub const UNUSED: &str = "estatelint/unused-suppression";
@@ -38,7 +38,7 @@ pub struct Suppression {
 pub fn scan(
     file: FileId,
     source: &SourceFile,
-    roots: &[&Node],
+    roots: &[NodeRef<'_>],
 ) -> (Vec<Suppression>, Vec<Finding>) {
     let text = &source.text;
     let mut out = Vec::new();
@@ -183,22 +183,22 @@ fn invalid(file: FileId, comment: Span, message: impl Into<String>) -> Finding {
 }
 
 /// The spans of every scalar (keys and values) under `roots`, sorted by start.
-fn scalar_spans(roots: &[&Node]) -> Vec<Span> {
-    fn walk(node: &Node, out: &mut Vec<Span>) {
-        match &node.value {
-            Value::Map(entries) => {
+fn scalar_spans(roots: &[NodeRef<'_>]) -> Vec<Span> {
+    fn walk(node: NodeRef<'_>, out: &mut Vec<Span>) {
+        match node.value {
+            ValueRef::Map(entries) => {
                 for e in entries {
-                    walk(&e.key, out);
-                    walk(&e.value, out);
+                    walk(e.key, out);
+                    walk(e.value, out);
                 }
             }
-            Value::Seq(items) => items.iter().for_each(|n| walk(n, out)),
+            ValueRef::Seq(items) => items.iter().for_each(|n| walk(n, out)),
             _ => out.push(node.span),
         }
     }
     let mut out = Vec::new();
     for r in roots {
-        walk(r, &mut out);
+        walk(*r, &mut out);
     }
     out.sort();
     out
@@ -226,7 +226,7 @@ fn comment_marker(line: &str) -> Option<usize> {
 
 /// The widest node (a mapping entry from its key, or a sequence item) that starts within
 /// `line`.
-fn outermost_node_starting_in(roots: &[&Node], line: Span, own_line: bool) -> Option<Span> {
+fn outermost_node_starting_in(roots: &[NodeRef<'_>], line: Span, own_line: bool) -> Option<Span> {
     let mut best: Option<Span> = None;
     let mut consider = |span: Span| {
         if line.start <= span.start
@@ -238,15 +238,15 @@ fn outermost_node_starting_in(roots: &[&Node], line: Span, own_line: bool) -> Op
     };
     // Entries (key to end of value) and sequence items; not a mapping as a whole, which
     // would also cover the siblings after the commented line.
-    fn walk(node: &Node, consider: &mut dyn FnMut(Span)) {
-        match &node.value {
-            Value::Map(entries) => {
+    fn walk(node: NodeRef<'_>, consider: &mut dyn FnMut(Span)) {
+        match node.value {
+            ValueRef::Map(entries) => {
                 for e in entries {
                     consider(e.key.span.join(e.value.span));
-                    walk(&e.value, consider);
+                    walk(e.value, consider);
                 }
             }
-            Value::Seq(items) => {
+            ValueRef::Seq(items) => {
                 for n in items {
                     consider(n.span);
                     walk(n, consider);
@@ -261,7 +261,7 @@ fn outermost_node_starting_in(roots: &[&Node], line: Span, own_line: bool) -> Op
             if own_line {
                 consider(root.span);
             }
-            walk(root, &mut consider);
+            walk(*root, &mut consider);
         }
     }
     best
@@ -378,11 +378,11 @@ pub fn scan_all(sources: &SourceMap, estate: &Estate) -> (Vec<Suppression>, Vec<
         if !source.text.contains(MARKER) {
             continue;
         }
-        let roots: Vec<&Node> = estate
+        let roots: Vec<NodeRef<'_>> = estate
             .entities
             .iter()
             .filter(|e| e.file == id)
-            .map(|e| &e.root)
+            .map(|e| e.root())
             .collect();
         // Only estate documents are linted, so only they hold suppressions.
         if roots.is_empty() {
@@ -402,7 +402,11 @@ mod tests {
 
     fn scan_text(text: &str) -> (Vec<Suppression>, Vec<Finding>) {
         let docs = load(text).documents;
-        let roots: Vec<&Node> = docs.iter().map(|d| &d.root).collect();
+        let tapes: Vec<crate::tape::Tape> = docs
+            .iter()
+            .map(|d| crate::tape::Tape::from_node(&d.root))
+            .collect();
+        let roots: Vec<NodeRef<'_>> = tapes.iter().map(|t| t.root()).collect();
         let source = SourceFile::new("x".into(), "x".into(), text.into());
         scan(FileId(0), &source, &roots)
     }

@@ -3,7 +3,7 @@
 //! values (`{count}`, `{cycle}` ...).
 
 use crate::path::FieldPath;
-use crate::yaml::{Node, Value};
+use crate::tape::{NodeRef, ValueRef};
 
 #[derive(Clone, Debug, PartialEq)]
 enum Part {
@@ -71,7 +71,12 @@ impl Template {
     }
 
     /// Fills the placeholders: check values first, then `target.…`, then the entity's fields.
-    pub fn render(&self, root: &Node, target: Option<&Node>, vars: &dyn Vars) -> String {
+    pub fn render(
+        &self,
+        root: NodeRef<'_>,
+        target: Option<NodeRef<'_>>,
+        vars: &dyn Vars,
+    ) -> String {
         let mut out = String::new();
         for part in &self.parts {
             match part {
@@ -92,22 +97,22 @@ impl Template {
 }
 
 /// A field's value as text: scalars as written, lists joined with `, `.
-pub fn field_text(root: &Node, path: &str) -> Option<String> {
+pub fn field_text(root: NodeRef<'_>, path: &str) -> Option<String> {
     let path = FieldPath::parse(path).ok()?;
     let hit = path.first(root)?;
     node_text(hit.node)
 }
 
-pub fn node_text(node: &Node) -> Option<String> {
-    match &node.value {
-        Value::Seq(items) => Some(
+pub fn node_text(node: NodeRef<'_>) -> Option<String> {
+    match node.value {
+        ValueRef::Seq(items) => Some(
             items
                 .iter()
                 .filter_map(|n| n.scalar_text().map(|t| t.into_owned()))
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
-        Value::Map(_) | Value::Null => None,
+        ValueRef::Map(_) | ValueRef::Null => None,
         _ => node.scalar_text().map(|t| t.into_owned()),
     }
 }
@@ -130,13 +135,14 @@ mod tests {
             .documents
             .remove(0)
             .root;
+        let doc = crate::tape::Tape::from_node(&doc);
         let t = Template::parse(
             "tier-{spec.tier} `{metadata.name}` {{x}} {count} {spec.covers} {spec.rpo}",
             |_| Ok(()),
         )
         .unwrap();
         assert_eq!(
-            t.render(&doc, None, &NoVars),
+            t.render(doc.root(), None, &NoVars),
             "tier-1 `crm` {x} 3 a, b (none)"
         );
     }

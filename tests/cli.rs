@@ -629,3 +629,72 @@ fn include_globs_are_relative_to_the_config_folder() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(assert_valid_report(&r.stdout)["summary"]["files"], 1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// --timings
+
+#[test]
+fn timings_list_every_phase_and_rule_on_stderr() {
+    let args = [
+        "check",
+        EXAMPLE,
+        "--today",
+        "2026-11-23",
+        "--format",
+        "compact",
+    ];
+    let plain = run(args);
+    let r = run(args.into_iter().chain(["--timings"]));
+    // The report itself is unchanged; the table goes to standard error.
+    assert_eq!(r.code, plain.code);
+    assert_eq!(r.stdout, plain.stdout);
+    for phase in [
+        "config + rule packs",
+        "discover",
+        "read + parse + schema (parallel)",
+        "  parse (summed over threads)",
+        "  schema (summed over threads)",
+        "index + parameters",
+        "rules (parallel)",
+        "levels + suppressions + baseline",
+        "report",
+    ] {
+        let line = r
+            .stderr
+            .lines()
+            .find(|l| l.starts_with(phase) && l[phase.len()..].starts_with(' '))
+            .unwrap_or_else(|| panic!("no `{phase}` row in\n{}", r.stderr));
+        let ms: f64 = line[phase.len()..]
+            .split_whitespace()
+            .next()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| panic!("no time in `{line}`"));
+        assert!(ms >= 0.0);
+    }
+    // Every built-in rule has a row of its own, so a slow one can be found.
+    for id in [
+        "continuity/backup-coverage",
+        "security/data-flow-classification",
+    ] {
+        assert!(
+            r.stderr.lines().any(|l| l.starts_with(id)),
+            "{id} missing from\n{}",
+            r.stderr
+        );
+    }
+    // Where the system reports it, each phase shows the peak memory so far.
+    if cfg!(target_os = "linux") {
+        let name = "read + parse + schema (parallel)";
+        let parse = r
+            .stderr
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_default();
+        let figures: Vec<f64> = parse[name.len()..]
+            .split_whitespace()
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        assert_eq!(figures.len(), 2, "no peak memory in `{parse}`");
+        assert!(figures[1] > 1.0, "no peak memory in `{parse}`");
+    }
+}

@@ -345,7 +345,7 @@ fn core_typing_keeps_no_yes_on_as_strings_and_quoted_one_as_a_string() {
         f.message,
         "tier must be one of 1, 2, 3, 4, found the string `\"1\"`"
     );
-    let root = &o.estate.entities[0].root;
+    let root = o.estate.entities[0].root();
     assert_eq!(
         root.get_path("metadata.labels.country")
             .and_then(|n| n.as_str()),
