@@ -44,6 +44,11 @@ pub struct CheckOptions {
     pub baseline: Option<PathBuf>,
     /// `--write-baseline`: record the findings in this file.
     pub write_baseline: Option<PathBuf>,
+    /// Let the estate go before the findings' files are read again for the report (the
+    /// command line's choice: a large estate's trees and texts then never share memory).
+    /// With `identities`, each finding's entity and field path are kept first.
+    pub release_estate: bool,
+    pub identities: bool,
 }
 
 /// The result of a run: every file read, every finding (sorted), and counts.
@@ -70,6 +75,12 @@ pub struct Outcome {
     pub stale_baseline: Vec<baseline::Entry>,
     /// Time per phase, for `--timings`.
     pub timings: Timings,
+    /// Findings' identities (entity, field path) by primary location, kept when the estate
+    /// was let go (`CheckOptions::release_estate`).
+    pub identities: Option<crate::report::Identities>,
+    /// The `# estatelint-ignore` comments of every file (read while each file was loaded),
+    /// and the findings about malformed ones.
+    pub suppressions: (Vec<suppress::Suppression>, Vec<Finding>),
 }
 
 /// Time spent per phase (wall clock), per rule and, for the parallel load, per step (summed
@@ -298,7 +309,7 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         .chain(rules::ALL.iter().map(|r| r.to_string()))
         .collect();
     if !opts.no_suppressions {
-        let (found, problems) = suppress::scan_all(&outcome.sources, &outcome.estate);
+        let (found, problems) = std::mem::take(&mut outcome.suppressions);
         let before = outcome.findings.len();
         let meta = suppress::apply(&found, &mut outcome.findings, today, &known);
         outcome.suppressed = before - outcome.findings.len();
@@ -342,6 +353,27 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
     drop(by_id);
     drop(rules);
     outcome.packs = Some(packs);
+    if opts.release_estate {
+        if opts.identities {
+            let ids = outcome
+                .findings
+                .iter()
+                .map(|f| {
+                    let key = (f.primary.file, f.primary.span);
+                    (key, crate::report::locate_identity(&outcome.estate, f))
+                })
+                .collect();
+            outcome.identities = Some(ids);
+        }
+        outcome.estate = Estate::default();
+    }
+    // Texts were let go after loading: the files the findings show are read again.
+    let shown: Vec<FileId> = outcome
+        .findings
+        .iter()
+        .flat_map(|f| std::iter::once(f.primary.file).chain(f.related.iter().map(|r| r.file)))
+        .collect();
+    outcome.sources.reload(shown);
     Ok(outcome)
 }
 
@@ -491,6 +523,7 @@ pub fn lint(
     let mut entities = Vec::new();
     let mut documents = 0;
     let mut incomplete = false;
+    let mut suppressions = (Vec::new(), Vec::new());
     let mut parse_time = std::time::Duration::ZERO;
     let mut schema_time = std::time::Duration::ZERO;
     for r in results {
@@ -501,6 +534,8 @@ pub fn lint(
         entities.extend(r.entities);
         documents += r.documents;
         incomplete |= r.unreadable;
+        suppressions.0.extend(r.suppressions);
+        suppressions.1.extend(r.suppression_problems);
     }
     let files = sources.len();
     timings.phase("read + parse + schema (parallel)", started);
@@ -537,6 +572,8 @@ pub fn lint(
         baselined: 0,
         stale_baseline: Vec::new(),
         timings,
+        suppressions,
+        identities: None,
     }
 }
 
@@ -600,8 +637,6 @@ fn internal_error(
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
     FileResult {
-        parse_time: std::time::Duration::ZERO,
-        schema_time: std::time::Duration::ZERO,
         source: SourceFile::new(path, name, Arc::from("")),
         findings: vec![Finding::error(
             rules::INTERNAL,
@@ -610,12 +645,12 @@ fn internal_error(
             format!("internal error while checking this file: {what}"),
         )
         .with_help("this is a defect of estatelint: please report it with the file")],
-        entities: Vec::new(),
-        documents: 0,
         unreadable: true,
+        ..FileResult::default()
     }
 }
 
+#[derive(Default)]
 struct FileResult {
     parse_time: std::time::Duration,
     schema_time: std::time::Duration,
@@ -624,19 +659,16 @@ struct FileResult {
     entities: Vec<Entity>,
     documents: usize,
     unreadable: bool,
+    suppressions: Vec<suppress::Suppression>,
+    suppression_problems: Vec<Finding>,
 }
 
 /// Reads, loads and schema-checks one file. Never fails: problems become findings.
 fn check_file(id: FileId, path: &Path) -> FileResult {
     let name = display_name(path);
     let mut result = FileResult {
-        parse_time: std::time::Duration::ZERO,
-        schema_time: std::time::Duration::ZERO,
         source: SourceFile::new(path.to_path_buf(), name, Arc::from("")),
-        findings: Vec::new(),
-        entities: Vec::new(),
-        documents: 0,
-        unreadable: false,
+        ..FileResult::default()
     };
     let bytes = match std::fs::metadata(path) {
         Ok(meta) if meta.len() > MAX_FILE_BYTES => {
@@ -696,23 +728,21 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
             return result;
         }
     };
-    check_text(
+    let mut result = check_text(
         id,
         SourceFile::new(result.source.path, result.source.name, text),
-    )
+    );
+    // Read again only if a report shows the file.
+    result.source.unload();
+    result
 }
 
 /// Loads and schema-checks one file's text.
 fn check_text(id: FileId, source: SourceFile) -> FileResult {
     let text = source.text.clone();
     let mut result = FileResult {
-        parse_time: std::time::Duration::ZERO,
-        schema_time: std::time::Duration::ZERO,
         source,
-        findings: Vec::new(),
-        entities: Vec::new(),
-        documents: 0,
-        unreadable: false,
+        ..FileResult::default()
     };
     let started = std::time::Instant::now();
     let loaded = yaml::load(&text);
@@ -774,6 +804,11 @@ fn check_text(id: FileId, source: SourceFile) -> FileResult {
             }
         }
     }
+    let roots: Vec<_> = result.entities.iter().map(Entity::root).collect();
+    let (found, problems) = suppress::scan_file(id, &result.source, &roots);
+    drop(roots);
+    result.suppressions = found;
+    result.suppression_problems = problems;
     result
 }
 

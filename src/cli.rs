@@ -205,6 +205,15 @@ fn run_check(args: &CheckArgs) -> u8 {
         no_suppressions: args.no_suppressions,
         baseline: args.baseline.clone(),
         write_baseline: args.write_baseline.clone(),
+        release_estate: true,
+        identities: std::iter::once(&args.format)
+            .chain(&args.output_format)
+            .any(|f| {
+                matches!(
+                    f,
+                    Format::Json | Format::Sarif | Format::Gitlab | Format::Junit
+                )
+            }),
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,
@@ -222,6 +231,7 @@ fn run_check(args: &CheckArgs) -> u8 {
         summary: &summary,
         packs: outcome.packs.as_ref(),
         estate: Some(&outcome.estate),
+        identities: outcome.identities.as_ref(),
     };
     for (format, path) in args.output_format.iter().zip(&args.output_file) {
         let text = report::render_report(*format, &report, false);

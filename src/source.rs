@@ -56,13 +56,16 @@ pub struct FileId(pub u32);
 const SCAN_LIMIT: usize = 16 * 1024;
 
 /// One file's text and name. Text that is not valid UTF-8 is kept lossily (for display only).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct SourceFile {
     pub path: PathBuf,
     /// The path as shown to users: relative to where the tool was run, `/`-separated.
     pub name: String,
     pub text: Arc<str>,
     line_starts: OnceLock<Vec<u32>>,
+    /// The byte length of the text let go after loading ([`SourceFile::unload`]), to be read
+    /// again ([`SourceMap::reload`]) if a report shows the file.
+    unloaded: Option<usize>,
 }
 
 /// A 1-based line and column; columns count Unicode scalar values.
@@ -79,6 +82,32 @@ impl SourceFile {
             name,
             text,
             line_starts: OnceLock::new(),
+            unloaded: None,
+        }
+    }
+
+    /// Lets the text go: a large estate's files are not all kept in memory while rules run.
+    /// Spans into it stay valid for [`SourceMap::reload`].
+    pub fn unload(&mut self) {
+        if !self.text.is_empty() {
+            self.unloaded = Some(self.text.len());
+            self.text = Arc::from("");
+            self.line_starts = OnceLock::new();
+        }
+    }
+
+    /// Reads the text again after [`SourceFile::unload`]. A file that changed length (edited
+    /// during the run) or cannot be read stays without text: its findings then show no
+    /// snippet, never a wrong one.
+    fn reload(&mut self) {
+        let Some(len) = self.unloaded else {
+            return;
+        };
+        if let Ok(text) = std::fs::read_to_string(&self.path) {
+            if text.len() == len {
+                self.text = text.into();
+                self.unloaded = None;
+            }
         }
     }
 
@@ -152,6 +181,22 @@ impl SourceMap {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// Reads again, in parallel, the unloaded texts of `ids` (the files a report shows).
+    pub fn reload(&mut self, ids: impl IntoIterator<Item = FileId>) {
+        use rayon::prelude::*;
+        let mut wanted = vec![false; self.files.len()];
+        for id in ids {
+            if let Some(w) = wanted.get_mut(id.0 as usize) {
+                *w = true;
+            }
+        }
+        self.files
+            .par_iter_mut()
+            .zip(wanted)
+            .filter(|(_, w)| *w)
+            .for_each(|(f, _)| f.reload());
     }
 }
 
@@ -238,6 +283,29 @@ mod tests {
         }
         let last = large.line_col(large.text.len() as u32 - 1);
         assert_eq!(last.line, large.text.len() / line.len());
+    }
+
+    #[test]
+    fn unloaded_texts_are_read_again_unless_the_file_changed() {
+        let dir = std::env::temp_dir().join(format!("estatelint-reload-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (same, edited) = (dir.join("same.yaml"), dir.join("edited.yaml"));
+        std::fs::write(&same, "a: 1\n").unwrap();
+        std::fs::write(&edited, "b: 2\n").unwrap();
+        let mut map = SourceMap::default();
+        for path in [&same, &edited] {
+            let text = std::fs::read_to_string(path).unwrap();
+            let mut f = SourceFile::new(path.clone(), "x".into(), text.into());
+            f.unload();
+            assert!(f.text.is_empty());
+            map.add(f);
+        }
+        std::fs::write(&edited, "b: 22\n").unwrap();
+        map.reload([FileId(0), FileId(1)]);
+        assert_eq!(&*map.get(FileId(0)).text, "a: 1\n");
+        // Its spans would point elsewhere now: no text rather than a wrong snippet.
+        assert!(map.get(FileId(1)).text.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

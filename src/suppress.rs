@@ -4,8 +4,7 @@
 //! expired ones and ones that suppress nothing are reported.
 
 use crate::diag::{did_you_mean, Finding, Severity};
-use crate::estate::Estate;
-use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::source::{FileId, SourceFile, Span};
 use crate::tape::{NodeRef, ValueRef};
 use crate::value::Date;
 
@@ -368,31 +367,18 @@ pub fn apply(
     out
 }
 
-/// Scans every file that holds estate documents.
-pub fn scan_all(sources: &SourceMap, estate: &Estate) -> (Vec<Suppression>, Vec<Finding>) {
-    let mut all = Vec::new();
-    let mut problems = Vec::new();
-    for i in 0..sources.len() {
-        let id = FileId(i as u32);
-        let source = sources.get(id);
-        if !source.text.contains(MARKER) {
-            continue;
-        }
-        let roots: Vec<NodeRef<'_>> = estate
-            .entities
-            .iter()
-            .filter(|e| e.file == id)
-            .map(|e| e.root())
-            .collect();
-        // Only estate documents are linted, so only they hold suppressions.
-        if roots.is_empty() {
-            continue;
-        }
-        let (s, p) = scan(id, source, &roots);
-        all.extend(s);
-        problems.extend(p);
+/// Scans one file for suppressions, given the roots of its estate documents (only estate
+/// documents are linted, so only files with some hold suppressions). Run while the file is
+/// loaded: its text is let go afterwards.
+pub fn scan_file(
+    file: FileId,
+    source: &SourceFile,
+    roots: &[NodeRef<'_>],
+) -> (Vec<Suppression>, Vec<Finding>) {
+    if roots.is_empty() || !source.text.contains(MARKER) {
+        return (Vec::new(), Vec::new());
     }
-    (all, problems)
+    scan(file, source, roots)
 }
 
 #[cfg(test)]

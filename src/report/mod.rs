@@ -43,17 +43,32 @@ pub struct Report<'a> {
     pub summary: &'a Summary,
     /// The loaded packs, for rule descriptions (SARIF, JUnit).
     pub packs: Option<&'a Packs>,
-    /// The estate, for findings' identities (fingerprints, test-case names).
+    /// The estate, for findings' identities (fingerprints, test-case names)...
     pub estate: Option<&'a Estate>,
+    /// ...or those identities, kept when the estate was let go.
+    pub identities: Option<&'a Identities>,
 }
+
+/// Findings' identities by primary location (file, span).
+pub type Identities =
+    std::collections::HashMap<(crate::source::FileId, Span), (Option<String>, String)>;
 
 /// A finding's identity: its entity (`System/crm`) and the field path under it
 /// (`spec.continuity.rpo`); for a finding outside any entity, none and an empty path.
 pub fn identity(r: &Report<'_>, f: &Finding) -> (Option<String>, String) {
-    match r
-        .estate
-        .and_then(|e| e.locate(f.primary.file, f.primary.span))
-    {
+    match (r.identities, r.estate) {
+        (Some(ids), _) => ids
+            .get(&(f.primary.file, f.primary.span))
+            .cloned()
+            .unwrap_or_default(),
+        (None, Some(estate)) => locate_identity(estate, f),
+        (None, None) => (None, String::new()),
+    }
+}
+
+/// A finding's identity, found in the estate.
+pub fn locate_identity(estate: &Estate, f: &Finding) -> (Option<String>, String) {
+    match estate.locate(f.primary.file, f.primary.span) {
         Some((entity, path)) => (
             Some(format!(
                 "{}/{}",
@@ -218,6 +233,7 @@ pub fn render(
         summary,
         packs: None,
         estate: None,
+        identities: None,
     };
     render_report(format, &report, color)
 }
