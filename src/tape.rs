@@ -183,7 +183,19 @@ fn body_len(out: &mut Vec<u8>, at: usize) {
     out.splice(at..at, len);
 }
 
+#[inline]
 fn varint(tape: &[u8], pos: &mut usize) -> u64 {
+    // Most numbers (deltas, lengths, symbols) fit one byte.
+    let first = tape[*pos];
+    if first < 0x80 {
+        *pos += 1;
+        return u64::from(first);
+    }
+    varint_long(tape, pos)
+}
+
+#[cold]
+fn varint_long(tape: &[u8], pos: &mut usize) -> u64 {
     let mut v = 0u64;
     let mut shift = 0;
     loop {
@@ -198,6 +210,7 @@ fn varint(tape: &[u8], pos: &mut usize) -> u64 {
 }
 
 /// A node's tag, start and stored span length (none for exact strings).
+#[inline]
 fn head(tape: &[u8], pos: &mut usize, cursor: u32) -> (u8, u32, Option<u32>) {
     let tag = tape[*pos];
     *pos += 1;
