@@ -54,6 +54,8 @@ pub struct CheckOptions {
 /// The result of a run: every file read, every finding (sorted), and counts.
 #[derive(Debug)]
 pub struct Outcome {
+    /// Every file read. Texts are let go after loading and read again only for the files the
+    /// findings show (primary or related): the others' `text` is empty.
     pub sources: SourceMap,
     pub findings: Vec<Finding>,
     pub estate: Estate,
@@ -111,7 +113,8 @@ impl Phase {
         }
     }
 
-    /// A step inside a phase (summed over threads): no memory figure of its own.
+    /// A step inside a phase (summed over threads), or a phase recorded after the fact: no
+    /// memory figure of its own.
     pub fn step(name: &str, time: std::time::Duration) -> Phase {
         Phase {
             name: name.to_string(),
@@ -412,13 +415,7 @@ fn baseline_entry(outcome: &Outcome, f: &Finding, base: &Path) -> baseline::Entr
     let file = abs
         .strip_prefix(base)
         .map_or_else(|_| slash_path(&source.path), slash_path);
-    let (entity, path) = match outcome.estate.locate(f.primary.file, f.primary.span) {
-        Some((e, path)) => (
-            Some(format!("{}/{}", e.kind.name(), e.name().unwrap_or("?"))),
-            path,
-        ),
-        None => (None, String::new()),
-    };
+    let (entity, path) = crate::report::locate_identity(&outcome.estate, f);
     baseline::Entry {
         rule: f.rule.clone(),
         file,
