@@ -80,9 +80,10 @@ pub struct Outcome {
     /// Findings' identities (entity, field path) by primary location, kept when the estate
     /// was let go (`CheckOptions::release_estate`).
     pub identities: Option<crate::report::Identities>,
-    /// The `# estatelint-ignore` comments of every file (read while each file was loaded),
-    /// and the findings about malformed ones.
-    pub suppressions: (Vec<suppress::Suppression>, Vec<Finding>),
+    /// The `# estatelint-ignore` comments of every file (read while each file was loaded)...
+    pub suppressions: Vec<suppress::Suppression>,
+    /// ...and the findings about malformed ones.
+    pub suppression_problems: Vec<Finding>,
 }
 
 /// Time spent per phase (wall clock), per rule and, for the parallel load, per step (summed
@@ -312,7 +313,8 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         .chain(rules::ALL.iter().map(|r| r.to_string()))
         .collect();
     if !opts.no_suppressions {
-        let (found, problems) = std::mem::take(&mut outcome.suppressions);
+        let found = std::mem::take(&mut outcome.suppressions);
+        let problems = std::mem::take(&mut outcome.suppression_problems);
         let before = outcome.findings.len();
         let meta = suppress::apply(&found, &mut outcome.findings, today, &known);
         outcome.suppressed = before - outcome.findings.len();
@@ -520,7 +522,8 @@ pub fn lint(
     let mut entities = Vec::new();
     let mut documents = 0;
     let mut incomplete = false;
-    let mut suppressions = (Vec::new(), Vec::new());
+    let mut suppressions = Vec::new();
+    let mut suppression_problems = Vec::new();
     let mut parse_time = std::time::Duration::ZERO;
     let mut schema_time = std::time::Duration::ZERO;
     for r in results {
@@ -531,8 +534,8 @@ pub fn lint(
         entities.extend(r.entities);
         documents += r.documents;
         incomplete |= r.unreadable;
-        suppressions.0.extend(r.suppressions);
-        suppressions.1.extend(r.suppression_problems);
+        suppressions.extend(r.suppressions);
+        suppression_problems.extend(r.suppression_problems);
     }
     let files = sources.len();
     timings.phase("read + parse + schema (parallel)", started);
@@ -570,6 +573,7 @@ pub fn lint(
         stale_baseline: Vec::new(),
         timings,
         suppressions,
+        suppression_problems,
         identities: None,
     }
 }
