@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 // Name and index maps hash short keys millions of times: foldhash (seeded per process, like
 // std's) is several times faster than SipHash on them.
-use foldhash::{HashMap, HashMapExt};
+use foldhash::{HashMap, HashMapExt, HashSetExt};
 
 use regex::Regex;
 
@@ -16,7 +16,7 @@ use crate::expr::{CelValue, Expr, Scope};
 use crate::kind::Kind;
 use crate::path::FieldPath;
 use crate::select::{
-    compare, format_duration, format_number, Condition, Op, Operand, Resolve, Test, Val,
+    compare, format_duration, format_number, Condition, Literal, Op, Operand, Resolve, Test, Val,
 };
 use crate::source::{FileId, Span};
 use crate::tape::NodeRef;
@@ -32,7 +32,7 @@ pub enum Check {
     },
     Enum {
         field: FieldPath,
-        values: Vec<Node>,
+        values: Vec<Literal>,
     },
     Compare {
         field: FieldPath,
@@ -169,7 +169,7 @@ impl Resolve for Ctx<'_> {
     ) -> Option<Val> {
         let non_null = |n: NodeRef<'_>| (!n.is_null()).then(|| Val::from_ref(n));
         match operand {
-            Operand::Const(n) => Some(Val::from_node(n)),
+            Operand::Const(lit) => Some(lit.val.clone()),
             Operand::Field(p) => p.first(root).and_then(|h| non_null(h.node)),
             Operand::Target(p) => p.first(target?).and_then(|h| non_null(h.node)),
             Operand::Param(name) => self.params.get(name).cloned(),
@@ -185,21 +185,22 @@ impl Resolve for Ctx<'_> {
     }
 }
 
-/// Per-rule state computed once over the estate before entities are checked.
+/// Per-rule state computed once over the estate before entities are checked; names are
+/// borrowed from the estate's documents.
 #[derive(Debug, Default)]
-pub enum Prep {
+pub enum Prep<'a> {
     #[default]
     None,
-    /// Name → entities naming it (reverse references), deduplicated, in estate order.
-    Reverse(HashMap<String, Vec<usize>>),
+    /// Name → how many entities name it (reverse references), and the last that did.
+    Reverse(HashMap<&'a str, (u32, usize)>),
     /// Violations decided for the whole selection (uniqueness, cycles), by entity.
     PerEntity(HashMap<usize, Vec<Violation>>),
-    Nested(Vec<Prep>),
+    Nested(Vec<Prep<'a>>),
 }
 
 impl Check {
     /// Builds the indexes this check needs over `selection` (entity indexes, in order).
-    pub fn prepare(&self, ctx: &Ctx<'_>, selection: &[usize]) -> Prep {
+    pub fn prepare<'a>(&self, ctx: &Ctx<'a>, selection: &[usize]) -> Prep<'a> {
         let estate = ctx.estate;
         match self {
             Check::CoveredBy {
@@ -214,7 +215,7 @@ impl Check {
                 filter,
                 ..
             } => {
-                let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+                let mut index: HashMap<&str, (u32, usize)> = HashMap::new();
                 for &i in estate.of_kind(*kind) {
                     let e = &estate.entities[i];
                     if !filter.iter().all(|c| c.holds(e.root(), ctx)) {
@@ -223,9 +224,11 @@ impl Check {
                     for f in fields {
                         for hit in f.items(e.root()) {
                             if let Some(name) = hit.node.as_str() {
-                                let list = index.entry(name.to_string()).or_default();
-                                if list.last() != Some(&i) {
-                                    list.push(i);
+                                // An entity naming the same one twice counts once.
+                                let (count, last) = index.entry(name).or_insert((0, usize::MAX));
+                                if *last != i {
+                                    *count += 1;
+                                    *last = i;
                                 }
                             }
                         }
@@ -368,13 +371,11 @@ impl Check {
             }
             Check::Enum { field, values } => {
                 for hit in field.items(root) {
-                    let v = Val::from_ref(hit.node);
-                    if !values.iter().any(|o| {
-                        compare(&v, &Val::from_node(o), None) == Some(std::cmp::Ordering::Equal)
-                    }) {
+                    if !values.iter().any(|o| o.equals(hit.node)) {
+                        let v = Val::from_ref(hit.node);
                         let allowed: Vec<String> = values
                             .iter()
-                            .filter_map(|n| n.scalar_text().map(|t| t.into_owned()))
+                            .filter_map(|l| l.node.scalar_text().map(|t| t.into_owned()))
                             .collect();
                         out.push(
                             Violation::at(
@@ -468,7 +469,7 @@ impl Check {
                 }
             }
             Check::CoveredBy { min, .. } => {
-                let count = reverse(prep, e.name()).len();
+                let count = reverse(prep, e.name());
                 let min = ctx
                     .operand(min, root, None)
                     .and_then(|m| m.as_number())
@@ -492,7 +493,7 @@ impl Check {
                 ..
             } => {
                 let (count, span) = match kind {
-                    Some(_) => (reverse(prep, e.name()).len(), name_span),
+                    Some(_) => (reverse(prep, e.name()), name_span),
                     None => {
                         let items: usize = fields.iter().map(|f| f.items(root).len()).sum();
                         let span = fields
@@ -708,7 +709,7 @@ fn refs_value(estate: &Estate, e: &Entity) -> CelValue {
     crate::expr::map(entries)
 }
 
-fn nested(prep: &Prep, n: usize) -> impl Iterator<Item = &Prep> {
+fn nested<'p, 'a>(prep: &'p Prep<'a>, n: usize) -> impl Iterator<Item = &'p Prep<'a>> {
     let list: &[Prep] = match prep {
         Prep::Nested(v) => v,
         _ => &[],
@@ -716,10 +717,11 @@ fn nested(prep: &Prep, n: usize) -> impl Iterator<Item = &Prep> {
     (0..n).map(move |i| list.get(i).unwrap_or(&Prep::None))
 }
 
-fn reverse<'a>(prep: &'a Prep, name: Option<&str>) -> &'a [usize] {
+/// How many entities name `name`, by a reverse-reference preparation.
+fn reverse(prep: &Prep<'_>, name: Option<&str>) -> usize {
     match (prep, name) {
-        (Prep::Reverse(map), Some(n)) => map.get(n).map_or(&[], Vec::as_slice),
-        _ => &[],
+        (Prep::Reverse(map), Some(n)) => map.get(n).map_or(0, |(count, _)| *count as usize),
+        _ => 0,
     }
 }
 
@@ -764,7 +766,7 @@ fn cycles(
     field: &FieldPath,
     selection: &[usize],
 ) -> HashMap<usize, Vec<Violation>> {
-    let selected: HashSet<usize> = selection.iter().copied().collect();
+    let selected: foldhash::HashSet<usize> = selection.iter().copied().collect();
     // Edges in estate order: (from, to, span of the reference).
     let mut edges: HashMap<usize, Vec<(usize, Span)>> = HashMap::new();
     for &i in selection {
@@ -788,14 +790,14 @@ fn cycles(
     let mut out: HashMap<usize, Vec<Violation>> = HashMap::new();
     let name = |i: usize| estate.entities[i].name().unwrap_or("?").to_string();
     for scc in sccs {
-        let members: HashSet<usize> = scc.iter().copied().collect();
+        let members: foldhash::HashSet<usize> = scc.iter().copied().collect();
         let mut ordered: Vec<usize> = scc.clone();
         ordered.sort_unstable();
         // Every edge that lies on a cycle is shown at least once: for each edge not yet shown,
         // the shortest way back closes a cycle through it. Bounded, so a dense tangle cannot
         // flood the output.
         const MAX_CYCLES: usize = 50;
-        let mut shown: HashSet<(usize, usize)> = HashSet::new();
+        let mut shown: foldhash::HashSet<(usize, usize)> = foldhash::HashSet::new();
         let mut reported = 0;
         for &from in &ordered {
             for &(to, span) in edges.get(&from).map_or(&[][..], Vec::as_slice) {
@@ -850,14 +852,18 @@ fn shortest_path(
     from: usize,
     to: usize,
     edges: &HashMap<usize, Vec<(usize, Span)>>,
-    members: &HashSet<usize>,
+    members: &foldhash::HashSet<usize>,
 ) -> Option<Vec<(usize, usize, Span)>> {
     if from == to {
         return Some(Vec::new());
     }
     let mut parent: HashMap<usize, (usize, Span)> = HashMap::new();
     let mut queue = std::collections::VecDeque::from([from]);
-    let mut seen: HashSet<usize> = HashSet::from([from]);
+    let mut seen: foldhash::HashSet<usize> = {
+        let mut s = foldhash::HashSet::new();
+        s.insert(from);
+        s
+    };
     while let Some(n) = queue.pop_front() {
         for &(m, span) in edges.get(&n).map_or(&[][..], Vec::as_slice) {
             if !members.contains(&m) || !seen.insert(m) {
@@ -886,7 +892,7 @@ fn shortest_path(
 fn tarjan(nodes: &[usize], edges: &HashMap<usize, Vec<(usize, Span)>>) -> Vec<Vec<usize>> {
     let mut index: HashMap<usize, usize> = HashMap::new();
     let mut low: HashMap<usize, usize> = HashMap::new();
-    let mut on_stack: HashSet<usize> = HashSet::new();
+    let mut on_stack: foldhash::HashSet<usize> = foldhash::HashSet::new();
     let mut stack: Vec<usize> = Vec::new();
     let mut out = Vec::new();
     let mut counter = 0;
@@ -1006,7 +1012,7 @@ impl Compiler<'_> {
 
     pub fn operand(&mut self, node: &Node, allow_target: bool) -> Option<Operand> {
         let Some(map) = node.as_map() else {
-            return Some(Operand::Const(node.clone()));
+            return Some(Operand::Const(Literal::new(node.clone())));
         };
         if map.len() != 1 {
             self.err(
@@ -1107,16 +1113,16 @@ impl Compiler<'_> {
             };
             let v = &entry.value;
             let test = match &v.value {
-                Value::Seq(items) => Some(Test::In(items.to_vec())),
+                Value::Seq(items) => Some(Test::In(literals(items))),
                 Value::Map(_) => {
                     if let Some(e) = v.get("exists") {
                         Some(Test::Exists(e.value == Value::Bool(true)))
                     } else if let Some(m) = v.get("matches") {
                         self.regex(m).map(Test::Matches)
                     } else if let Some(list) = v.get("in").and_then(Node::as_seq) {
-                        Some(Test::In(list.to_vec()))
+                        Some(Test::In(literals(list)))
                     } else if let Some(list) = v.get("notIn").and_then(Node::as_seq) {
-                        Some(Test::NotIn(list.to_vec()))
+                        Some(Test::NotIn(literals(list)))
                     } else if let Some(size) = v.get("size") {
                         self.comparison(size, false)
                             .map(|(op, operand, _)| Test::Size { op, operand })
@@ -1131,7 +1137,7 @@ impl Compiler<'_> {
                 }
                 _ => Some(Test::Cmp {
                     op: Op::Eq,
-                    operand: Operand::Const(v.clone()),
+                    operand: Operand::Const(Literal::new(v.clone())),
                     order: None,
                 }),
             };
@@ -1162,7 +1168,7 @@ impl Compiler<'_> {
             },
             "enum" => Check::Enum {
                 field: field(self)?,
-                values: body.get("values")?.as_seq()?.to_vec(),
+                values: literals(body.get("values")?.as_seq()?),
             },
             "compare" => {
                 let field = field(self)?;
@@ -1188,10 +1194,10 @@ impl Compiler<'_> {
                 fields: self.fields(body.get("field")?),
                 min: match body.get("min") {
                     Some(m) => self.operand(m, false)?,
-                    None => Operand::Const(Node {
+                    None => Operand::Const(Literal::new(Node {
                         span: Span::default(),
                         value: Value::Int(1),
-                    }),
+                    })),
                 },
                 filter: self.conditions(body.get("where")),
             },
@@ -1282,4 +1288,9 @@ impl Compiler<'_> {
             _ => return None,
         })
     }
+}
+
+/// The constants of a sequence written in a pack (`in`, `notIn`, `enum` values).
+fn literals(items: &[Node]) -> Vec<Literal> {
+    items.iter().cloned().map(Literal::new).collect()
 }

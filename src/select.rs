@@ -57,10 +57,44 @@ impl Op {
     }
 }
 
+/// A constant written in a rule pack, read once: `in`/`notIn` options, `enum` values and
+/// constant operands compare millions of times.
+#[derive(Clone, Debug)]
+pub struct Literal {
+    pub node: Node,
+    pub val: Val,
+    /// A string that reads as no duration, date or percentage: equal to that same string only.
+    word: bool,
+}
+
+impl Literal {
+    pub fn new(node: Node) -> Literal {
+        let val = Val::from_node(&node);
+        let word = match &val {
+            Val::Str(s) => {
+                parse_duration(s).is_none()
+                    && Date::parse(s).is_none()
+                    && parse_percentage(s).is_none()
+            }
+            _ => false,
+        };
+        Literal { node, val, word }
+    }
+
+    /// Whether `node` equals this constant as [`compare`] sees them.
+    pub fn equals(&self, node: NodeRef<'_>) -> bool {
+        match (&self.val, self.word) {
+            // Against a plain word only the same string compares, and as equal.
+            (Val::Str(w), true) => node.as_str() == Some(w.as_str()),
+            (val, _) => compare(&Val::from_ref(node), val, None) == Some(Ordering::Equal),
+        }
+    }
+}
+
 /// The right-hand side of a comparison.
 #[derive(Clone, Debug)]
 pub enum Operand {
-    Const(Node),
+    Const(Literal),
     /// A field of the entity being checked.
     Field(FieldPath),
     /// A field of the referenced entity (`related-compare` only).
@@ -234,8 +268,8 @@ pub enum Test {
         operand: Operand,
         order: Option<Vec<String>>,
     },
-    In(Vec<Node>),
-    NotIn(Vec<Node>),
+    In(Vec<Literal>),
+    NotIn(Vec<Literal>),
     Exists(bool),
     Matches(Regex),
     /// The number of items (a list's length; a scalar counts 1) compares with the operand.
@@ -299,18 +333,8 @@ impl Condition {
                 };
                 compare(&Val::from_ref(node), &right, order.as_deref()).is_some_and(|o| op.holds(o))
             }
-            (Test::In(options), Some(node)) => {
-                let v = Val::from_ref(node);
-                options
-                    .iter()
-                    .any(|o| compare(&v, &Val::from_node(o), None) == Some(Ordering::Equal))
-            }
-            (Test::NotIn(options), Some(node)) => {
-                let v = Val::from_ref(node);
-                !options
-                    .iter()
-                    .any(|o| compare(&v, &Val::from_node(o), None) == Some(Ordering::Equal))
-            }
+            (Test::In(options), Some(node)) => options.iter().any(|o| o.equals(node)),
+            (Test::NotIn(options), Some(node)) => !options.iter().any(|o| o.equals(node)),
             (Test::Size { op, operand }, Some(node)) => {
                 let count = match node.value {
                     ValueRef::Seq(items) => items.len(),
@@ -367,6 +391,34 @@ mod tests {
             Some(Ordering::Greater)
         );
         assert_eq!(compare(&s("secret"), &s("public"), Some(&order)), None);
+    }
+
+    #[test]
+    fn literals_equal_what_compare_calls_equal() {
+        let tape = |src: &str| {
+            crate::tape::Tape::from_node(&crate::yaml::load(src).documents.remove(0).root)
+        };
+        let lit = |src: &str| Literal::new(crate::yaml::load(src).documents.remove(0).root);
+        let doc = tape("[public, 24h, 1, '1', true, 50%]");
+        let items: Vec<_> = doc.root().as_seq().unwrap().iter().collect();
+        let equal = |l: &Literal| items.iter().map(|n| l.equals(*n)).collect::<Vec<_>>();
+        // A word equals the same string only.
+        assert_eq!(
+            equal(&lit("public")),
+            [true, false, false, false, false, false]
+        );
+        // A duration equals the same duration however written; numbers and percentages read
+        // as what they mean.
+        assert_eq!(equal(&lit("1d")), [false, true, false, false, false, false]);
+        assert_eq!(equal(&lit("1")), [false, false, true, false, false, false]);
+        assert_eq!(
+            equal(&lit("'50%'")),
+            [false, false, false, false, false, true]
+        );
+        assert_eq!(
+            equal(&lit("true")),
+            [false, false, false, false, true, false]
+        );
     }
 
     #[test]
