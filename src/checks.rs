@@ -14,7 +14,7 @@ use crate::diag::did_you_mean;
 use crate::estate::{Entity, Estate};
 use crate::expr::{CelValue, Expr, Scope};
 use crate::kind::Kind;
-use crate::path::FieldPath;
+use crate::path::{Doc, FieldPath};
 use crate::select::{
     compare, format_duration, format_number, Condition, Literal, Op, Operand, Resolve, Test, Val,
 };
@@ -164,7 +164,7 @@ impl Resolve for Ctx<'_> {
     fn operand(
         &self,
         operand: &Operand,
-        root: NodeRef<'_>,
+        root: Doc<'_>,
         target: Option<NodeRef<'_>>,
     ) -> Option<Val> {
         let non_null = |n: NodeRef<'_>| (!n.is_null()).then(|| Val::from_ref(n));
@@ -320,11 +320,12 @@ impl Check {
         ctx: &Ctx<'_>,
         prep: &Prep,
         idx: usize,
+        doc: Doc<'_>,
         scope: Option<&Scope>,
     ) -> Result<Vec<Violation>, String> {
         let e = &ctx.estate.entities[idx];
-        let root = e.root();
-        let name_span = e.name.as_ref().map_or(root.span, |n| n.1);
+        let root = doc;
+        let name_span = e.name.as_ref().map_or(root.root.span, |n| n.1);
         let mut out = Vec::new();
         match self {
             Check::Required(fields) => {
@@ -332,8 +333,11 @@ impl Check {
                     let present = f.first(root).is_some_and(|h| !h.node.is_null());
                     if !present {
                         out.push(
-                            Violation::at(f.missing_span(root), format!("`{}` missing", f.text))
-                                .var("missing", f.text.clone()),
+                            Violation::at(
+                                f.missing_span(root.root),
+                                format!("`{}` missing", f.text),
+                            )
+                            .var("missing", f.text.clone()),
                         );
                     }
                 }
@@ -617,13 +621,13 @@ impl Check {
             }
             Check::All(cs) => {
                 for (c, p) in cs.iter().zip(nested(prep, cs.len())) {
-                    out.extend(c.eval(ctx, p, idx, scope)?);
+                    out.extend(c.eval(ctx, p, idx, doc, scope)?);
                 }
             }
             Check::Any(cs) => {
                 let mut first = None;
                 for (c, p) in cs.iter().zip(nested(prep, cs.len())) {
-                    let v = c.eval(ctx, p, idx, scope)?;
+                    let v = c.eval(ctx, p, idx, doc, scope)?;
                     if v.is_empty() {
                         return Ok(Vec::new());
                     }
@@ -633,7 +637,7 @@ impl Check {
             }
             Check::Not(c) => {
                 let p = nested(prep, 1).next().unwrap_or(&Prep::None);
-                if c.eval(ctx, p, idx, scope)?.is_empty() {
+                if c.eval(ctx, p, idx, doc, scope)?.is_empty() {
                     out.push(Violation::at(c.subject(e), "matches"));
                 }
             }
@@ -642,7 +646,7 @@ impl Check {
                     return Err("no CEL scope for an expression (internal error)".into());
                 };
                 let refs = expr.uses_refs.then(|| refs_value(ctx.estate, e));
-                let this = expr.uses_self.then(|| crate::expr::to_cel(root));
+                let this = expr.uses_self.then(|| crate::expr::to_cel(root.root));
                 if !expr.eval(scope, this, refs)? {
                     let span = at
                         .as_ref()
@@ -653,6 +657,17 @@ impl Check {
             }
         }
         Ok(out)
+    }
+
+    /// Whether [`Check::prepare`] reads the rule's selection (uniqueness and cycles are
+    /// decided among the selected entities).
+    pub fn needs_selection(&self) -> bool {
+        match self {
+            Check::Unique { .. } | Check::Acyclic { .. } => true,
+            Check::All(cs) | Check::Any(cs) => cs.iter().any(Check::needs_selection),
+            Check::Not(c) => c.needs_selection(),
+            _ => false,
+        }
     }
 
     /// Whether any part of this check is an expression.

@@ -5,14 +5,19 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
-use crate::checks::{CelEnv, Ctx, Violation};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+use crate::checks::{CelEnv, Ctx, Prep, Violation};
 use crate::diag::{did_you_mean, rules, Finding, Severity};
 use crate::estate::{Entity, Estate};
 use crate::expr;
 use crate::kind::Kind;
 use crate::pack::{Packs, Rule};
+use crate::path::Doc;
 use crate::select::Val;
 use crate::source::{FileId, Span};
+use crate::tape::{SlotPos, SlotTrie};
 use crate::template::Vars;
 use crate::value::Date;
 use crate::yaml::Node;
@@ -170,24 +175,152 @@ pub fn evaluate(
         today: today.days(),
         cel: &cel,
     };
-    let results: Vec<(Vec<Finding>, std::time::Duration)> = rules
+    let trie = crate::path::slot_trie();
+    // First what each rule needs over the whole estate (reverse references, uniqueness,
+    // cycles), in parallel over rules.
+    let preps: Vec<(Prep<'_>, Duration, bool)> = rules
         .par_iter()
         .map(|rule| {
-            let started = std::time::Instant::now();
+            let started = Instant::now();
             // A defect in one rule is reported, not allowed to stop the others.
-            let found =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_rule(rule, &ctx)))
-                    .unwrap_or_else(|_| rule_panicked(rule, estate));
-            (found, started.elapsed())
+            let prep = catch_unwind(AssertUnwindSafe(|| {
+                let selection = if rule.check.needs_selection() {
+                    select(rule, &ctx)
+                } else {
+                    Vec::new()
+                };
+                rule.check.prepare(&ctx, &selection)
+            }));
+            match prep {
+                Ok(prep) => (prep, started.elapsed(), false),
+                Err(_) => (Prep::None, started.elapsed(), true),
+            }
         })
         .collect();
+    // Then the entities, in chunks evaluated in parallel: each document of a chunk is searched
+    // once for every numbered field path, and every rule runs over the chunk reading those.
+    let n = estate.entities.len();
+    let mut chunks: Vec<Vec<RuleRun>> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            run_chunk(
+                rules,
+                &preps,
+                &ctx,
+                &trie,
+                c * CHUNK..n.min((c + 1) * CHUNK),
+            )
+        })
+        .collect();
+    // Findings in rule order, then estate order, whatever the thread count.
     let mut findings = Vec::new();
     let mut times = Vec::new();
-    for (rule, (found, time)) in rules.iter().zip(results) {
+    for (r, (rule, (_, prep_time, prep_panicked))) in rules.iter().zip(&preps).enumerate() {
+        let mut time = *prep_time;
+        let mut panicked = *prep_panicked;
+        let mut found = Vec::new();
+        for chunk in &mut chunks {
+            let run = std::mem::take(&mut chunk[r]);
+            time += run.time;
+            panicked |= run.panicked;
+            found.extend(run.findings);
+        }
+        if panicked {
+            found = rule_panicked(rule, estate);
+        }
         findings.extend(found);
         times.push((rule.id.clone(), time));
     }
     (findings, times)
+}
+
+/// Entities per chunk of evaluation: their slot tables stay in the core's cache while every
+/// rule reads them.
+const CHUNK: usize = 256;
+
+/// One rule over one chunk.
+#[derive(Default)]
+struct RuleRun {
+    findings: Vec<Finding>,
+    time: Duration,
+    panicked: bool,
+}
+
+/// Every rule over the entities `range`.
+fn run_chunk(
+    rules: &[&Rule],
+    preps: &[(Prep<'_>, Duration, bool)],
+    ctx: &Ctx<'_>,
+    trie: &SlotTrie,
+    range: std::ops::Range<usize>,
+) -> Vec<RuleRun> {
+    let estate = ctx.estate;
+    let width = trie.len();
+    let mut table = vec![SlotPos::ABSENT; range.len() * width];
+    let into_seq: Vec<bool> = range
+        .clone()
+        .zip(table.chunks_mut(width.max(1)))
+        .map(|(i, row)| estate.entities[i].tape.fill_slots(trie, row))
+        .collect();
+    let doc = |k: usize| {
+        let e = &estate.entities[range.start + k];
+        Doc::with_slots(&e.tape, &table[k * width..(k + 1) * width], into_seq[k])
+    };
+    rules
+        .iter()
+        .zip(preps)
+        .map(|(rule, (prep, _, _))| {
+            let started = Instant::now();
+            let mut findings = Vec::new();
+            let done = catch_unwind(AssertUnwindSafe(|| {
+                // Built per chunk: CEL contexts are not shared between threads.
+                let scope = rule.check.uses_cel().then(|| {
+                    expr::Scope::new(&expr::Bindings {
+                        org: &ctx.cel.org,
+                        params: &ctx.cel.params,
+                        today: &ctx.cel.today,
+                        estate: ctx.cel.estate.as_ref(),
+                    })
+                });
+                for (k, idx) in range.clone().enumerate() {
+                    let e = &estate.entities[idx];
+                    if !rule.selects(e.kind) {
+                        continue;
+                    }
+                    let doc = doc(k);
+                    if rule.filter.iter().all(|c| c.holds(doc, ctx)) {
+                        run_entity(rule, prep, ctx, idx, doc, scope.as_ref(), &mut findings);
+                    }
+                }
+            }));
+            RuleRun {
+                findings,
+                time: started.elapsed(),
+                panicked: done.is_err(),
+            }
+        })
+        .collect()
+}
+
+/// Entities of the rule's kinds that pass its `where`, in estate order.
+fn select(rule: &Rule, ctx: &Ctx<'_>) -> Vec<usize> {
+    let estate = ctx.estate;
+    let mut candidates: Vec<usize> = match &rule.kinds {
+        None => (0..estate.entities.len()).collect(),
+        Some(kinds) => kinds
+            .iter()
+            .flat_map(|k| estate.of_kind(*k).iter().copied())
+            .collect(),
+    };
+    candidates.sort_unstable();
+    candidates
+        .into_iter()
+        .filter(|&i| {
+            rule.filter
+                .iter()
+                .all(|c| c.holds(estate.entities[i].root(), ctx))
+        })
+        .collect()
 }
 
 fn val_to_cel(v: &Val) -> expr::CelValue {
@@ -216,76 +349,51 @@ fn rule_panicked(rule: &Rule, estate: &Estate) -> Vec<Finding> {
     .with_help("this is a defect of estatelint: please report it with the rule and the estate")]
 }
 
-fn run_rule(rule: &Rule, ctx: &Ctx<'_>) -> Vec<Finding> {
-    let estate = ctx.estate;
-    // Entities of the selected kinds (per-kind indexes), in estate order, that pass `where`.
-    let mut candidates: Vec<usize> = match &rule.kinds {
-        None => (0..estate.entities.len()).collect(),
-        Some(kinds) => kinds
-            .iter()
-            .flat_map(|k| estate.of_kind(*k).iter().copied())
-            .collect(),
-    };
-    if rule.kinds.as_ref().is_some_and(|k| k.len() > 1) {
-        candidates.sort_unstable();
-    }
-    let selection: Vec<usize> = candidates
-        .into_iter()
-        .filter(|&i| {
-            rule.filter
-                .iter()
-                .all(|c| c.holds(estate.entities[i].root(), ctx))
-        })
-        .collect();
-    let prep = rule.check.prepare(ctx, &selection);
-    // Built once per rule: the estate converted into CEL, shared by every entity's evaluation.
-    let scope = rule.check.uses_cel().then(|| {
-        expr::Scope::new(&expr::Bindings {
-            org: &ctx.cel.org,
-            params: &ctx.cel.params,
-            today: &ctx.cel.today,
-            estate: ctx.cel.estate.as_ref(),
-        })
-    });
-    let mut out = Vec::new();
-    for idx in selection {
-        let e = &estate.entities[idx];
-        match rule.check.eval(ctx, &prep, idx, scope.as_ref()) {
-            Ok(violations) => {
-                for v in violations {
-                    let f = finding(rule, e, &v, ctx);
-                    // Two branches of a check may fail on the same node: report it once.
-                    if !out
-                        .iter()
-                        .rev()
-                        .take(4)
-                        .any(|o: &Finding| o.primary == f.primary && o.message == f.message)
-                    {
-                        out.push(f);
-                    }
+/// The rule's check on one selected entity, its violations worded as findings.
+fn run_entity(
+    rule: &Rule,
+    prep: &Prep<'_>,
+    ctx: &Ctx<'_>,
+    idx: usize,
+    doc: Doc<'_>,
+    scope: Option<&expr::Scope>,
+    out: &mut Vec<Finding>,
+) {
+    let e = &ctx.estate.entities[idx];
+    match rule.check.eval(ctx, prep, idx, doc, scope) {
+        Ok(violations) => {
+            for v in violations {
+                let f = finding(rule, e, &v, ctx);
+                // Two branches of a check may fail on the same node: report it once.
+                if !out
+                    .iter()
+                    .rev()
+                    .take(4)
+                    .any(|o: &Finding| o.primary == f.primary && o.message == f.message)
+                {
+                    out.push(f);
                 }
             }
-            Err(error) => {
-                let span = e.name.as_ref().map_or(e.root().span, |n| n.1);
-                let name = e.name().unwrap_or("?");
-                let mut f = Finding::new(
-                    rules::RULE_ERROR,
-                    Severity::Error,
-                    e.file,
-                    span,
-                    format!(
-                        "rule `{}` could not be evaluated on {} `{name}`: {error}",
-                        rule.id,
-                        e.kind.name()
-                    ),
-                )
-                .with_help("fix the rule's expression, or turn the rule off for this entity");
-                f.origin = Some(rule.id.clone());
-                out.push(f);
-            }
+        }
+        Err(error) => {
+            let span = e.name.as_ref().map_or(e.root().span, |n| n.1);
+            let name = e.name().unwrap_or("?");
+            let mut f = Finding::new(
+                rules::RULE_ERROR,
+                Severity::Error,
+                e.file,
+                span,
+                format!(
+                    "rule `{}` could not be evaluated on {} `{name}`: {error}",
+                    rule.id,
+                    e.kind.name()
+                ),
+            )
+            .with_help("fix the rule's expression, or turn the rule off for this entity");
+            f.origin = Some(rule.id.clone());
+            out.push(f);
         }
     }
-    out
 }
 
 fn finding(rule: &Rule, e: &Entity, v: &Violation, ctx: &Ctx<'_>) -> Finding {

@@ -1,8 +1,10 @@
 //! Field paths (`spec.continuity.rpo`, `metadata.annotations.*`, `**`) and their resolution
 //! against a spanned document.
 
+use std::sync::{Mutex, PoisonError};
+
 use crate::source::Span;
-use crate::tape::{Key, NodeRef, ValueRef};
+use crate::tape::{Key, NodeRef, SlotPos, SlotTrie, Tape, ValueRef};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Seg {
@@ -19,6 +21,80 @@ enum Seg {
 pub struct FieldPath {
     segs: Vec<Seg>,
     pub text: String,
+    /// The path's number among the plain paths of symbol keys ([`slot_trie`]).
+    slot: Option<u32>,
+}
+
+/// Plain paths of symbol keys, numbered as they are first parsed (rule packs are compiled
+/// before documents are checked, so their paths are all here by then).
+static SLOTS: Mutex<Vec<Box<[u32]>>> = Mutex::new(Vec::new());
+
+/// Paths past this many are read by searching, as before they had numbers.
+const MAX_SLOTS: usize = 4096;
+
+fn slot_of(syms: &[u32]) -> Option<u32> {
+    let mut slots = SLOTS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(i) = slots.iter().position(|p| **p == *syms) {
+        return Some(i as u32);
+    }
+    (slots.len() < MAX_SLOTS).then(|| {
+        slots.push(syms.into());
+        (slots.len() - 1) as u32
+    })
+}
+
+/// A trie of every numbered path so far, for [`Tape::fill_slots`].
+pub fn slot_trie() -> SlotTrie {
+    let slots = SLOTS.lock().unwrap_or_else(PoisonError::into_inner);
+    SlotTrie::new(slots.iter().map(|p| &**p))
+}
+
+/// A document as rules read it: its root, and when the engine has found them beforehand, the
+/// entries of the numbered paths.
+#[derive(Clone, Copy, Debug)]
+pub struct Doc<'a> {
+    pub root: NodeRef<'a>,
+    slots: Option<Slots<'a>>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slots<'a> {
+    tape: &'a Tape,
+    table: &'a [SlotPos],
+    /// Some numbered path runs into a sequence: its items are searched for, not read.
+    into_seq: bool,
+}
+
+impl<'a> Doc<'a> {
+    /// `tape` with the slot table `table` that [`Tape::fill_slots`] filled (and returned
+    /// `into_seq` for).
+    pub fn with_slots(tape: &'a Tape, table: &'a [SlotPos], into_seq: bool) -> Doc<'a> {
+        Doc {
+            root: tape.root(),
+            slots: Some(Slots {
+                tape,
+                table,
+                into_seq,
+            }),
+        }
+    }
+
+    /// The entry of a numbered path, when the table has it: `Some(None)` for a path known to
+    /// be missing, `None` when the table cannot tell.
+    fn slot(&self, path: &FieldPath) -> Option<Option<Hit<'a>>> {
+        let slots = self.slots?;
+        let at = *slots.table.get(path.slot? as usize)?;
+        Some(slots.tape.entry_at(at).map(|e| Hit {
+            node: e.value,
+            key: Some(e.key),
+        }))
+    }
+}
+
+impl<'a> From<NodeRef<'a>> for Doc<'a> {
+    fn from(root: NodeRef<'a>) -> Doc<'a> {
+        Doc { root, slots: None }
+    }
 }
 
 /// A node found by a path, and the mapping key that holds it.
@@ -40,7 +116,7 @@ impl FieldPath {
         if text.is_empty() {
             return Err("empty field path".into());
         }
-        let segs = text
+        let segs: Vec<Seg> = text
             .split('.')
             .map(|s| match s {
                 "" => Err(format!("field path `{text}` has an empty segment")),
@@ -49,9 +125,17 @@ impl FieldPath {
                 k => Ok(Seg::Key(Key::new(k))),
             })
             .collect::<Result<_, _>>()?;
+        let syms: Option<Vec<u32>> = segs
+            .iter()
+            .map(|s| match s {
+                Seg::Key(k) => k.sym(),
+                _ => None,
+            })
+            .collect();
         Ok(FieldPath {
             segs,
             text: text.to_string(),
+            slot: syms.and_then(|s| slot_of(&s)),
         })
     }
 
@@ -61,9 +145,15 @@ impl FieldPath {
     }
 
     /// Every node the path reaches, in document order.
-    pub fn resolve<'a>(&self, root: NodeRef<'a>) -> Vec<Hit<'a>> {
+    pub fn resolve<'a>(&self, doc: impl Into<Doc<'a>>) -> Vec<Hit<'a>> {
+        let doc = doc.into();
+        if !doc.slots.is_some_and(|s| s.into_seq) {
+            if let Some(hit) = doc.slot(self) {
+                return hit.into_iter().collect();
+            }
+        }
         let mut hits = vec![Hit {
-            node: root,
+            node: doc.root,
             key: None,
         }];
         for seg in &self.segs {
@@ -77,7 +167,12 @@ impl FieldPath {
     }
 
     /// The first node the path reaches.
-    pub fn first<'a>(&self, root: NodeRef<'a>) -> Option<Hit<'a>> {
+    pub fn first<'a>(&self, doc: impl Into<Doc<'a>>) -> Option<Hit<'a>> {
+        let doc = doc.into();
+        if let Some(hit) = doc.slot(self) {
+            return hit;
+        }
+        let root = doc.root;
         if self.is_plain() {
             let mut here = Hit {
                 node: root,
@@ -98,13 +193,14 @@ impl FieldPath {
 
     /// Every scalar the path reaches, with sequences at the end entered too (`spec.covers`
     /// gives each covered name).
-    pub fn items<'a>(&self, root: NodeRef<'a>) -> Vec<Hit<'a>> {
+    pub fn items<'a>(&self, doc: impl Into<Doc<'a>>) -> Vec<Hit<'a>> {
+        let doc = doc.into();
         // `**` already reaches every item.
         if self.segs.last() == Some(&Seg::Deep) {
-            return self.resolve(root);
+            return self.resolve(doc);
         }
         let mut out = Vec::new();
-        for hit in self.resolve(root) {
+        for hit in self.resolve(doc) {
             match hit.node.value {
                 ValueRef::Seq(items) => {
                     out.extend(items.iter().map(|n| Hit { node: n, key: None }))
@@ -237,6 +333,60 @@ mod tests {
             .filter_map(|h| h.node.as_str())
             .collect();
         assert_eq!(scalars, ["x", "y", "z"]);
+    }
+
+    #[test]
+    fn slot_tables_answer_as_searching_does() {
+        let docs = [
+            "apiVersion: estatelint/v1\nkind: System\nmetadata: {name: crm}\nspec:\n  tier: 1\n  \
+             continuity: {rpo: 1h}\n  1: one\n  owner: ~\n  'covers': [a, b]\n",
+            // A sequence where a path expects a mapping: every item is searched.
+            "kind: Backup\nspec:\n  continuity: [{rpo: 1h}, {rpo: 2h}]\n  tier: 2\n",
+            "- not a mapping\n",
+        ];
+        let paths = [
+            "spec.tier",
+            "spec.continuity.rpo",
+            "spec.continuity.rto",
+            "spec.owner",
+            "spec.covers",
+            "metadata.name",
+            "spec",
+            "kind",
+        ]
+        .map(|p| FieldPath::parse(p).unwrap());
+        let trie = slot_trie();
+        for src in docs {
+            let tape = doc(src);
+            let mut table = vec![SlotPos::ABSENT; trie.len()];
+            let into_seq = tape.fill_slots(&trie, &mut table);
+            let with = Doc::with_slots(&tape, &table, into_seq);
+            let spans = |hits: Vec<Hit<'_>>| {
+                hits.iter()
+                    .map(|h| (h.node.span, h.key.map(|k| k.span)))
+                    .collect::<Vec<_>>()
+            };
+            for p in &paths {
+                assert!(p.slot.is_some(), "{}", p.text);
+                let slow = p
+                    .first(tape.root())
+                    .map(|h| (h.node.span, h.key.map(|k| k.span)));
+                let fast = p.first(with).map(|h| (h.node.span, h.key.map(|k| k.span)));
+                assert_eq!(fast, slow, "{} in {src:?}", p.text);
+                assert_eq!(
+                    spans(p.items(with)),
+                    spans(p.items(tape.root())),
+                    "{}",
+                    p.text
+                );
+            }
+        }
+        // The second document's rpo is in a list: both items, by search.
+        let tape = doc(docs[1]);
+        let mut table = vec![SlotPos::ABSENT; trie.len()];
+        assert!(tape.fill_slots(&trie, &mut table));
+        let with = Doc::with_slots(&tape, &table, true);
+        assert_eq!(paths[1].items(with).len(), 2);
     }
 
     #[test]

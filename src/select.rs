@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 
 use regex::Regex;
 
-use crate::path::FieldPath;
+use crate::path::{Doc, FieldPath};
 use crate::source::Span;
 use crate::tape::{NodeRef, ValueRef};
 use crate::value::{parse_duration, parse_percentage, Date};
@@ -289,12 +289,8 @@ pub enum Test {
 /// Resolves operands and references for one entity.
 pub trait Resolve {
     /// The value of an operand for the entity `root` (and the referenced `target`).
-    fn operand(
-        &self,
-        operand: &Operand,
-        root: NodeRef<'_>,
-        target: Option<NodeRef<'_>>,
-    ) -> Option<Val>;
+    fn operand(&self, operand: &Operand, root: Doc<'_>, target: Option<NodeRef<'_>>)
+        -> Option<Val>;
     /// The document of the entity of `kind` named `name`.
     fn entity(&self, kind: crate::kind::Kind, name: &str) -> Option<NodeRef<'_>>;
 }
@@ -302,7 +298,8 @@ pub trait Resolve {
 impl Condition {
     /// Whether the entity `root` satisfies the condition. A missing field satisfies only
     /// `exists: false` and `ne`.
-    pub fn holds(&self, root: NodeRef<'_>, env: &dyn Resolve) -> bool {
+    pub fn holds<'a>(&self, doc: impl Into<Doc<'a>>, env: &dyn Resolve) -> bool {
+        let root = doc.into();
         match &self.test {
             Test::Any(groups) => {
                 return groups.iter().any(|g| g.iter().all(|c| c.holds(root, env)));

@@ -264,6 +264,175 @@ impl Key {
             sym: VOCABULARY.index.get(text).copied(),
         }
     }
+
+    /// The key's symbol, when it is a word of the vocabulary.
+    pub fn sym(&self) -> Option<u32> {
+        self.sym
+    }
+}
+
+/// Field paths of symbol keys (`spec.continuity.rpo`) as a trie, each path numbered: one walk
+/// of a document finds every path's entry ([`Tape::fill_slots`]), so rules read fields by
+/// number instead of searching mappings level by level.
+#[derive(Debug, Default)]
+pub struct SlotTrie {
+    nodes: Vec<TrieNode>,
+    slots: usize,
+}
+
+#[derive(Debug, Default)]
+struct TrieNode {
+    /// (symbol, child node), in insertion order.
+    children: Vec<(u32, u32)>,
+    slot: Option<u32>,
+}
+
+impl SlotTrie {
+    /// A trie of `paths` (each a list of key symbols); path `i` is slot `i`.
+    pub fn new<'p>(paths: impl IntoIterator<Item = &'p [u32]>) -> SlotTrie {
+        let mut trie = SlotTrie {
+            nodes: vec![TrieNode::default()],
+            slots: 0,
+        };
+        for (slot, path) in paths.into_iter().enumerate() {
+            let mut node = 0usize;
+            for &sym in path {
+                node = match trie.nodes[node].children.iter().find(|c| c.0 == sym) {
+                    Some(&(_, child)) => child as usize,
+                    None => {
+                        let child = trie.nodes.len();
+                        trie.nodes[node].children.push((sym, child as u32));
+                        trie.nodes.push(TrieNode::default());
+                        child
+                    }
+                };
+            }
+            trie.nodes[node].slot.get_or_insert(slot as u32);
+            trie.slots = slot + 1;
+        }
+        trie
+    }
+
+    /// How many slots a document's table has.
+    pub fn len(&self) -> usize {
+        self.slots
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots == 0
+    }
+
+    fn child(&self, node: u32, sym: u32) -> Option<u32> {
+        self.nodes[node as usize]
+            .children
+            .iter()
+            .find(|c| c.0 == sym)
+            .map(|c| c.1)
+    }
+}
+
+/// Where a slot's mapping entry is in its tape: the key's byte position and the cursor its
+/// start is relative to; [`SlotPos::ABSENT`] when the document lacks the path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlotPos {
+    pos: u32,
+    cursor: u32,
+}
+
+impl SlotPos {
+    pub const ABSENT: SlotPos = SlotPos {
+        pos: u32::MAX,
+        cursor: 0,
+    };
+}
+
+impl Tape {
+    /// Finds the entry of every path of `trie` in this document (reached through mappings
+    /// only, first match), writing their positions to `out` (`trie.len()` long). Returns
+    /// whether some path runs into a sequence on the way, where a path's wider readings
+    /// (every item of the sequence) differ from its first match.
+    pub fn fill_slots(&self, trie: &SlotTrie, out: &mut [SlotPos]) -> bool {
+        out.fill(SlotPos::ABSENT);
+        let tape = &self.0[..];
+        let mut pos = 0;
+        let (tag, start, _) = head(tape, &mut pos, 0);
+        let mut into_seq = false;
+        if tag & 7 == T_MAP {
+            fill_map(tape, pos, start, trie, 0, out, &mut into_seq);
+        }
+        into_seq
+    }
+
+    /// The mapping entry at a slot position found by [`Tape::fill_slots`].
+    pub fn entry_at(&self, at: SlotPos) -> Option<EntryRef<'_>> {
+        if at.pos == u32::MAX {
+            return None;
+        }
+        let mut pos = at.pos as usize;
+        let key = read(&self.0, &mut pos, at.cursor);
+        let value = read(&self.0, &mut pos, key.span.end);
+        Some(EntryRef { key, value })
+    }
+}
+
+/// [`Tape::fill_slots`] for the mapping whose count is at `pos`, at trie node `node`.
+fn fill_map(
+    tape: &[u8],
+    mut pos: usize,
+    start: u32,
+    trie: &SlotTrie,
+    node: u32,
+    out: &mut [SlotPos],
+    into_seq: &mut bool,
+) {
+    let words = &VOCABULARY.words;
+    let count = varint(tape, &mut pos);
+    varint(tape, &mut pos);
+    let mut cursor = start;
+    for _ in 0..count {
+        let at = pos;
+        let key_cursor = cursor;
+        let tag = tape[pos];
+        let (sym, key_end) = if tag & (7 | SYM) == T_STR | SYM {
+            let (_, start, len) = head(tape, &mut pos, cursor);
+            let sym = varint(tape, &mut pos) as u32;
+            (
+                Some(sym),
+                start + len.unwrap_or(words[sym as usize].len() as u32),
+            )
+        } else {
+            // A key written so that it is not stored as a symbol (quoted differently, a
+            // number): looked up by its text, as `entry_key` compares it.
+            let key = read(tape, &mut pos, cursor);
+            let sym = key
+                .scalar_text()
+                .and_then(|t| VOCABULARY.index.get(t.as_ref()).copied());
+            (sym, key.span.end)
+        };
+        let child = sym.and_then(|s| trie.child(node, s));
+        if let Some(child) = child {
+            let entry = &trie.nodes[child as usize];
+            if let Some(slot) = entry.slot {
+                let slot = &mut out[slot as usize];
+                if *slot == SlotPos::ABSENT {
+                    *slot = SlotPos {
+                        pos: at as u32,
+                        cursor: key_cursor,
+                    };
+                }
+            }
+            if !entry.children.is_empty() {
+                let mut p = pos;
+                let (vtag, vstart, _) = head(tape, &mut p, key_end);
+                match vtag & 7 {
+                    T_MAP => fill_map(tape, p, vstart, trie, child, out, into_seq),
+                    T_SEQ => *into_seq = true,
+                    _ => {}
+                }
+            }
+        }
+        cursor = skip(tape, &mut pos, key_end, words);
+    }
 }
 
 /// Decodes the node at `pos` (moving `pos` past it, collections included).
