@@ -19,7 +19,7 @@ use crate::select::{
     compare, format_duration, format_number, Condition, Literal, Op, Operand, Resolve, Test, Val,
 };
 use crate::source::{FileId, Span};
-use crate::tape::NodeRef;
+use crate::tape::{self, NodeRef, Scalar};
 use crate::yaml::{Node, Value};
 
 #[derive(Debug)]
@@ -29,6 +29,8 @@ pub enum Check {
         field: FieldPath,
         regex: Regex,
         forbid: bool,
+        /// Whether the regex matches each word of the vocabulary (by symbol), decided once.
+        words: Vec<bool>,
     },
     Enum {
         field: FieldPath,
@@ -149,6 +151,7 @@ pub struct Ctx<'a> {
     /// Today, in days since 1970-01-01.
     pub today: i64,
     pub cel: &'a CelEnv,
+    pub verdicts: &'a Verdicts,
 }
 
 /// Values CEL expressions see that do not depend on the entity.
@@ -180,8 +183,103 @@ impl Resolve for Ctx<'_> {
         }
     }
 
-    fn entity(&self, kind: Kind, name: &str) -> Option<NodeRef<'_>> {
-        self.estate.lookup(kind, name).map(|e| e.root())
+    fn refers(&self, kind: Kind, name: &str, filter: &[Condition]) -> bool {
+        self.estate
+            .lookup_index(kind, name)
+            .is_some_and(|t| self.qualifies(t, filter))
+    }
+}
+
+impl Ctx<'_> {
+    /// Whether entity `t` satisfies `filter`, a condition on referenced entities: decided
+    /// once per entity and filter when the filter has a [`Verdicts`] slot.
+    pub fn qualifies(&self, t: usize, filter: &[Condition]) -> bool {
+        if filter.is_empty() {
+            return true;
+        }
+        let decide = || {
+            filter
+                .iter()
+                .all(|c| c.holds(self.estate.entities[t].root(), self))
+        };
+        match self.verdicts.by_filter.get(&(filter.as_ptr() as usize)) {
+            Some(bits) => bits.get_or(t, decide),
+            None => decide(),
+        }
+    }
+}
+
+/// Remembered answers of the filters that rules apply to referenced entities (`refers` in a
+/// `where`, `ref` with a `where`): thousands of references name the same few entities.
+#[derive(Debug, Default)]
+pub struct Verdicts {
+    /// By the address of the filter's conditions.
+    by_filter: HashMap<usize, Bits>,
+}
+
+impl Verdicts {
+    /// Slots for every target filter of `checks` and `filters` over `entities` entities.
+    pub fn new<'c>(
+        checks: impl IntoIterator<Item = &'c Check>,
+        filters: impl IntoIterator<Item = &'c [Condition]>,
+        entities: usize,
+    ) -> Verdicts {
+        let mut found: Vec<&[Condition]> = Vec::new();
+        for f in filters {
+            target_filters(f, &mut found);
+        }
+        for c in checks {
+            c.target_filters(&mut found);
+        }
+        let by_filter = found
+            .into_iter()
+            .filter(|f| !f.is_empty())
+            .map(|f| (f.as_ptr() as usize, Bits::new(entities)))
+            .collect();
+        Verdicts { by_filter }
+    }
+}
+
+/// The target filters of `refers` conditions among `conditions`.
+fn target_filters<'c>(conditions: &'c [Condition], out: &mut Vec<&'c [Condition]>) {
+    for c in conditions {
+        match &c.test {
+            Test::Refers { filter, .. } => {
+                out.push(filter);
+                target_filters(filter, out);
+            }
+            Test::Any(groups) => groups.iter().for_each(|g| target_filters(g, out)),
+            _ => {}
+        }
+    }
+}
+
+/// Two bits per entity: unknown, no, yes. Threads that race to decide the same entity reach
+/// the same answer, so the bits they set agree.
+#[derive(Debug)]
+struct Bits(Vec<std::sync::atomic::AtomicU64>);
+
+impl Bits {
+    fn new(entities: usize) -> Bits {
+        Bits(
+            (0..entities.div_ceil(32))
+                .map(|_| Default::default())
+                .collect(),
+        )
+    }
+
+    fn get_or(&self, i: usize, decide: impl FnOnce() -> bool) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let (word, shift) = (&self.0[i / 32], (i % 32) * 2);
+        match (word.load(Relaxed) >> shift) & 3 {
+            1 => false,
+            2 => true,
+            _ => {
+                let yes = decide();
+                word.fetch_or((if yes { 2 } else { 1 }) << shift, Relaxed);
+                yes
+            }
+        }
     }
 }
 
@@ -346,13 +444,22 @@ impl Check {
                 field,
                 regex,
                 forbid,
+                words,
             } => {
-                for hit in field.items(root) {
+                // A forbidden pattern over a whole document: most documents have no match at
+                // all, which one pass over their scalars (keys too) tells without building nodes.
+                if *forbid
+                    && field.is_everything()
+                    && !e.tape.any_scalar(|s| scalar_matches(regex, words, s))
+                {
+                    return Ok(out);
+                }
+                field.for_each_item(root, |hit| {
                     let Some(text) = hit.node.scalar_text() else {
-                        continue;
+                        return;
                     };
                     if hit.node.is_null() {
-                        continue;
+                        return;
                     }
                     if regex.is_match(&text) == *forbid {
                         let caption = if *forbid {
@@ -371,7 +478,7 @@ impl Check {
                                 .var("field", key),
                         );
                     }
-                }
+                });
             }
             Check::Enum { field, values } => {
                 for hit in field.items(root) {
@@ -451,7 +558,7 @@ impl Check {
                         }
                         Some(t) => {
                             let target = &ctx.estate.entities[t];
-                            if !filter.iter().all(|c| c.holds(target.root(), ctx)) {
+                            if !ctx.qualifies(t, filter) {
                                 let mut v = Violation::at(
                                     hit.node.span,
                                     format!("`{name}` does not qualify"),
@@ -657,6 +764,22 @@ impl Check {
             }
         }
         Ok(out)
+    }
+
+    /// The filters this check applies to referenced entities, nested ones too.
+    fn target_filters<'c>(&'c self, out: &mut Vec<&'c [Condition]>) {
+        match self {
+            Check::Ref { filter, .. } => {
+                out.push(filter);
+                target_filters(filter, out);
+            }
+            Check::CoveredBy { filter, .. } | Check::Count { filter, .. } => {
+                target_filters(filter, out)
+            }
+            Check::All(cs) | Check::Any(cs) => cs.iter().for_each(|c| c.target_filters(out)),
+            Check::Not(c) => c.target_filters(out),
+            _ => {}
+        }
     }
 
     /// Whether [`Check::prepare`] reads the rule's selection (uniqueness and cycles are
@@ -1174,13 +1297,21 @@ impl Compiler<'_> {
         let field = |c: &mut Self| body.get("field").and_then(|f| c.field(f));
         Some(match name {
             "required" => Check::Required(self.fields(body)),
-            "pattern" => Check::Pattern {
-                field: field(self)?,
-                regex: self.regex(body.get("regex")?)?,
-                forbid: body
-                    .get("forbid")
-                    .is_some_and(|f| f.value == Value::Bool(true)),
-            },
+            "pattern" => {
+                let field = field(self)?;
+                let regex = self.regex(body.get("regex")?)?;
+                let words = (0..tape::vocabulary_len() as u32)
+                    .map(|sym| regex.is_match(tape::word(sym)))
+                    .collect();
+                Check::Pattern {
+                    field,
+                    regex,
+                    forbid: body
+                        .get("forbid")
+                        .is_some_and(|f| f.value == Value::Bool(true)),
+                    words,
+                }
+            }
             "enum" => Check::Enum {
                 field: field(self)?,
                 values: literals(body.get("values")?.as_seq()?),
@@ -1305,7 +1436,52 @@ impl Compiler<'_> {
     }
 }
 
+/// Whether `regex` matches a scalar's text as [`NodeRef::scalar_text`] spells it (null has
+/// none that a pattern reads).
+fn scalar_matches(regex: &Regex, words: &[bool], scalar: Scalar<'_>) -> bool {
+    use std::io::Write;
+    let mut buf = [0u8; 40];
+    let mut formatted = |args: std::fmt::Arguments<'_>| {
+        let mut w = &mut buf[..];
+        // A number too long for the buffer (a float of 300 digits) is left to the full check.
+        if w.write_fmt(args).is_err() {
+            return true;
+        }
+        let len = 40 - w.len();
+        regex.is_match(std::str::from_utf8(&buf[..len]).unwrap_or_default())
+    };
+    match scalar {
+        Scalar::Null => false,
+        Scalar::Bool(b) => regex.is_match(if b { "true" } else { "false" }),
+        Scalar::Int(i) => formatted(format_args!("{i}")),
+        Scalar::Float(f) => formatted(format_args!("{f}")),
+        Scalar::Sym(sym) => words.get(sym as usize).copied().unwrap_or(true),
+        Scalar::Str(s) => regex.is_match(s),
+    }
+}
+
 /// The constants of a sequence written in a pack (`in`, `notIn`, `enum` values).
 fn literals(items: &[Node]) -> Vec<Literal> {
     items.iter().cloned().map(Literal::new).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_are_decided_once_per_entity() {
+        let bits = Bits::new(70);
+        let mut calls = 0;
+        for round in 0..2 {
+            for i in [0, 31, 32, 69] {
+                let yes = bits.get_or(i, || {
+                    calls += 1;
+                    i % 2 == 1
+                });
+                assert_eq!(yes, i % 2 == 1, "entity {i}, round {round}");
+            }
+        }
+        assert_eq!(calls, 4);
+    }
 }

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use crate::checks::{CelEnv, Ctx, Prep, Violation};
+use crate::checks::{CelEnv, Ctx, Prep, Verdicts, Violation};
 use crate::diag::{did_you_mean, rules, Finding, Severity};
 use crate::estate::{Entity, Estate};
 use crate::expr;
@@ -169,11 +169,17 @@ pub fn evaluate(
         today: expr::string(&today.to_string()),
         estate: estate_value,
     };
+    let verdicts = Verdicts::new(
+        rules.iter().map(|r| &r.check),
+        rules.iter().map(|r| &r.filter[..]),
+        estate.entities.len(),
+    );
     let ctx = Ctx {
         estate,
         params,
         today: today.days(),
         cel: &cel,
+        verdicts: &verdicts,
     };
     let trie = crate::path::slot_trie();
     // First what each rule needs over the whole estate (reverse references, uniqueness,

@@ -139,6 +139,11 @@ impl FieldPath {
         })
     }
 
+    /// Whether the path is `**`: every node of the document.
+    pub fn is_everything(&self) -> bool {
+        self.segs == [Seg::Deep]
+    }
+
     /// Whether the path has no wildcard: it names at most one node.
     pub fn is_plain(&self) -> bool {
         self.segs.iter().all(|s| matches!(s, Seg::Key(_)))
@@ -194,21 +199,32 @@ impl FieldPath {
     /// Every scalar the path reaches, with sequences at the end entered too (`spec.covers`
     /// gives each covered name).
     pub fn items<'a>(&self, doc: impl Into<Doc<'a>>) -> Vec<Hit<'a>> {
-        let doc = doc.into();
-        // `**` already reaches every item.
-        if self.segs.last() == Some(&Seg::Deep) {
-            return self.resolve(doc);
-        }
         let mut out = Vec::new();
-        for hit in self.resolve(doc) {
-            match hit.node.value {
-                ValueRef::Seq(items) => {
-                    out.extend(items.iter().map(|n| Hit { node: n, key: None }))
-                }
-                _ => out.push(hit),
-            }
-        }
+        self.for_each_item(doc, |hit| out.push(hit));
         out
+    }
+
+    /// [`FieldPath::items`] handed to `f` one by one, without collecting them.
+    pub fn for_each_item<'a>(&self, doc: impl Into<Doc<'a>>, mut f: impl FnMut(Hit<'a>)) {
+        let doc = doc.into();
+        let whole = Hit {
+            node: doc.root,
+            key: None,
+        };
+        // `**` already reaches every item.
+        match self.segs[..] {
+            [Seg::Deep] => return visit(whole, &mut f),
+            [.., Seg::Deep] => return self.resolve(doc).into_iter().for_each(f),
+            _ => {}
+        }
+        let mut each = |hit: Hit<'a>| match hit.node.value {
+            ValueRef::Seq(items) => items.iter().for_each(|n| f(Hit { node: n, key: None })),
+            _ => f(hit),
+        };
+        match doc.slot(self) {
+            Some(hit) if !doc.slots.is_some_and(|s| s.into_seq) => hit.into_iter().for_each(each),
+            _ => self.resolve(doc).into_iter().for_each(&mut each),
+        }
     }
 
     /// Where to report this path missing from `root`: the key of the deepest mapping on the
@@ -266,6 +282,30 @@ fn step<'a>(hit: Hit<'a>, seg: &Seg, out: &mut Vec<Hit<'a>>) {
             out.extend(items.iter().map(|n| Hit { node: n, key: None }))
         }
         (Seg::Deep, _) => deep(hit, out),
+        _ => {}
+    }
+}
+
+/// `hit` and every node under it, in document order.
+fn visit<'a>(hit: Hit<'a>, f: &mut impl FnMut(Hit<'a>)) {
+    f(hit);
+    match hit.node.value {
+        ValueRef::Map(entries) => {
+            for e in entries {
+                visit(
+                    Hit {
+                        node: e.value,
+                        key: Some(e.key),
+                    },
+                    f,
+                );
+            }
+        }
+        ValueRef::Seq(items) => {
+            for n in items {
+                visit(Hit { node: n, key: None }, f);
+            }
+        }
         _ => {}
     }
 }

@@ -291,8 +291,8 @@ pub trait Resolve {
     /// The value of an operand for the entity `root` (and the referenced `target`).
     fn operand(&self, operand: &Operand, root: Doc<'_>, target: Option<NodeRef<'_>>)
         -> Option<Val>;
-    /// The document of the entity of `kind` named `name`.
-    fn entity(&self, kind: crate::kind::Kind, name: &str) -> Option<NodeRef<'_>>;
+    /// Whether an entity of `kind` named `name` exists and satisfies `filter`.
+    fn refers(&self, kind: crate::kind::Kind, name: &str, filter: &[Condition]) -> bool;
 }
 
 impl Condition {
@@ -305,12 +305,14 @@ impl Condition {
                 return groups.iter().any(|g| g.iter().all(|c| c.holds(root, env)));
             }
             Test::Refers { kind, filter } => {
-                return self.path.items(root).iter().any(|h| {
-                    h.node
-                        .as_str()
-                        .and_then(|name| env.entity(*kind, name))
-                        .is_some_and(|target| filter.iter().all(|c| c.holds(target, env)))
+                let mut any = false;
+                self.path.for_each_item(root, |h| {
+                    any = any
+                        || h.node
+                            .as_str()
+                            .is_some_and(|n| env.refers(*kind, n, filter));
                 });
+                return any;
             }
             _ => {}
         }

@@ -271,6 +271,75 @@ impl Key {
     }
 }
 
+/// A scalar of a document as [`Tape::any_scalar`] meets it.
+#[derive(Clone, Copy, Debug)]
+pub enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// A word of the vocabulary, by number ([`word`]).
+    Sym(u32),
+    Str(&'a str),
+}
+
+/// How many words the vocabulary has: symbols are below this.
+pub fn vocabulary_len() -> usize {
+    VOCABULARY.words.len()
+}
+
+/// The word of a symbol.
+pub fn word(sym: u32) -> &'static str {
+    VOCABULARY.words[sym as usize]
+}
+
+impl Tape {
+    /// Whether `f` holds for some scalar of the document, mapping keys included: one pass
+    /// over the bytes in document order, without building nodes or spans.
+    pub fn any_scalar(&self, mut f: impl FnMut(Scalar<'_>) -> bool) -> bool {
+        let tape = &self.0[..];
+        let mut pos = 0;
+        while pos < tape.len() {
+            let tag = tape[pos];
+            pos += 1;
+            varint(tape, &mut pos);
+            if tag & EXACT == 0 {
+                varint(tape, &mut pos);
+            }
+            let scalar = match tag & 7 {
+                T_NULL => Scalar::Null,
+                T_FALSE => Scalar::Bool(false),
+                T_TRUE => Scalar::Bool(true),
+                T_INT => Scalar::Int(unzigzag(varint(tape, &mut pos))),
+                T_FLOAT => {
+                    let mut b = [0u8; 8];
+                    b.copy_from_slice(&tape[pos..pos + 8]);
+                    pos += 8;
+                    Scalar::Float(f64::from_le_bytes(b))
+                }
+                T_STR if tag & SYM != 0 => Scalar::Sym(varint(tape, &mut pos) as u32),
+                T_STR => {
+                    let n = varint(tape, &mut pos) as usize;
+                    let bytes = &tape[pos..pos + n];
+                    pos += n;
+                    // SAFETY: these bytes were copied from a `str` by `encode`, whole.
+                    Scalar::Str(unsafe { std::str::from_utf8_unchecked(bytes) })
+                }
+                _ => {
+                    // A collection's count and body length; its body follows inline.
+                    varint(tape, &mut pos);
+                    varint(tape, &mut pos);
+                    continue;
+                }
+            };
+            if f(scalar) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
 /// Field paths of symbol keys (`spec.continuity.rpo`) as a trie, each path numbered: one walk
 /// of a document finds every path's entry ([`Tape::fill_slots`]), so rules read fields by
 /// number instead of searching mappings level by level.
