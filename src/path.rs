@@ -281,7 +281,7 @@ fn step<'a>(hit: Hit<'a>, seg: &Seg, out: &mut Vec<Hit<'a>>) {
         (Seg::Any, ValueRef::Seq(items)) => {
             out.extend(items.iter().map(|n| Hit { node: n, key: None }))
         }
-        (Seg::Deep, _) => deep(hit, out),
+        (Seg::Deep, _) => visit(hit, &mut |h| out.push(h)),
         _ => {}
     }
 }
@@ -304,29 +304,6 @@ fn visit<'a>(hit: Hit<'a>, f: &mut impl FnMut(Hit<'a>)) {
         ValueRef::Seq(items) => {
             for n in items {
                 visit(Hit { node: n, key: None }, f);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn deep<'a>(hit: Hit<'a>, out: &mut Vec<Hit<'a>>) {
-    out.push(hit);
-    match hit.node.value {
-        ValueRef::Map(entries) => {
-            for e in entries {
-                deep(
-                    Hit {
-                        node: e.value,
-                        key: Some(e.key),
-                    },
-                    out,
-                );
-            }
-        }
-        ValueRef::Seq(items) => {
-            for n in items {
-                deep(Hit { node: n, key: None }, out);
             }
         }
         _ => {}
