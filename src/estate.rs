@@ -2,6 +2,10 @@
 //! kind, references resolved, reverse references) with the findings that building it yields.
 
 use foldhash::HashMap;
+use rayon::prelude::*;
+use std::sync::LazyLock;
+
+use crate::path::FieldPath;
 
 use crate::diag::{did_you_mean, rules, Finding};
 use crate::kind::{Kind, API_VERSION, NON_ESTATE_KINDS};
@@ -137,55 +141,40 @@ impl Estate {
         for (i, e) in estate.entities.iter().enumerate() {
             estate.by_kind[slot(e.kind)].push(i);
         }
-        let mut findings = Vec::new();
-        let mut organization: Option<usize> = None;
-        for (i, e) in estate.entities.iter().enumerate() {
-            if e.kind == Kind::Organization {
-                match organization {
-                    None => organization = Some(i),
-                    Some(first) => {
-                        let first = &estate.entities[first];
-                        findings.push(
-                            Finding::error(
-                                rules::MULTIPLE_ORGANIZATIONS,
-                                e.file,
-                                kind_span(e),
-                                "estate defines more than one Organization".into(),
-                            )
-                            .with_label("second Organization")
-                            .with_related(first.file, kind_span(first), "first Organization")
-                            .with_help("merge them: an estate describes one organization"),
-                        );
-                    }
-                }
-            }
-            let Some((name, span)) = &e.name else {
-                continue;
-            };
-            match estate.by_name[slot(e.kind)].get(name.as_str()) {
-                None => {
-                    estate.by_name[slot(e.kind)].insert(name.as_str().into(), i);
-                }
-                Some(&first) => {
-                    let first = &estate.entities[first];
-                    let first_span = first.name.as_ref().map_or(Span::default(), |n| n.1);
-                    findings.push(
-                        Finding::error(
-                            rules::DUPLICATE_NAME,
-                            e.file,
-                            *span,
-                            format!("{} `{name}` is defined twice", e.kind.name()),
-                        )
-                        .with_label("defined again here")
-                        .with_related(first.file, first_span, "first defined here")
-                        .with_help(format!(
-                            "names are unique within a kind: rename one {} or remove the leftover copy",
-                            e.kind.name()
-                        )),
-                    );
-                }
+        // Findings with the entity they are on, put in estate order below.
+        let mut found: Vec<(usize, Finding)> = Vec::new();
+        if let [first, rest @ ..] = &estate.by_kind[slot(Kind::Organization)][..] {
+            let first = &estate.entities[*first];
+            for &i in rest {
+                let e = &estate.entities[i];
+                found.push((
+                    i,
+                    Finding::error(
+                        rules::MULTIPLE_ORGANIZATIONS,
+                        e.file,
+                        kind_span(e),
+                        "estate defines more than one Organization".into(),
+                    )
+                    .with_label("second Organization")
+                    .with_related(first.file, kind_span(first), "first Organization")
+                    .with_help("merge them: an estate describes one organization"),
+                ));
             }
         }
+        // Each kind's names indexed on its own thread.
+        let entities = &estate.entities;
+        let indexed: Vec<_> = estate
+            .by_kind
+            .par_iter()
+            .map(|of_kind| name_index(entities, of_kind))
+            .collect();
+        for (k, (index, duplicates)) in indexed.into_iter().enumerate() {
+            estate.by_name[k] = index;
+            found.extend(duplicates);
+        }
+        // Stable: on one entity, the Organization finding stays first.
+        found.sort_by_key(|(i, _)| *i);
+        let mut findings: Vec<Finding> = found.into_iter().map(|(_, f)| f).collect();
         findings.extend(estate.check_references());
         (estate, findings)
     }
@@ -212,69 +201,90 @@ impl Estate {
     pub fn references(
         entity: &Entity,
     ) -> impl Iterator<Item = (&'static crate::kind::RefField, NodeRef<'_>)> {
-        entity.kind.ref_fields().iter().flat_map(move |field| {
-            let node = entity.root().get_path(field.path);
-            let items: Vec<NodeRef<'_>> = match node {
-                Some(n) if field.many => n.as_seq().map(|s| s.iter().collect()).unwrap_or_default(),
-                Some(n) => vec![n],
-                None => Vec::new(),
-            };
-            items.into_iter().map(move |n| (field, n))
-        })
+        static PATHS: LazyLock<Vec<(Kind, &'static crate::kind::RefField, FieldPath)>> =
+            LazyLock::new(|| {
+                Kind::ALL
+                    .iter()
+                    .flat_map(|k| k.ref_fields().iter().map(move |f| (*k, f)))
+                    .filter_map(|(k, f)| Some((k, f, FieldPath::parse(f.path).ok()?)))
+                    .collect()
+            });
+        let root = entity.root();
+        PATHS
+            .iter()
+            .filter(move |(k, ..)| *k == entity.kind)
+            .filter_map(move |(_, field, path)| Some((*field, path.first(root)?.node)))
+            .flat_map(|(field, node)| {
+                let (one, many) = match field.many {
+                    true => (None, node.as_seq().map(|s| s.iter())),
+                    false => (Some(node), None),
+                };
+                one.into_iter()
+                    .chain(many.into_iter().flatten())
+                    .map(move |n| (field, n))
+            })
     }
 
     fn check_references(&self) -> Vec<Finding> {
         const MAX_SUGGESTIONS: usize = 1_000;
         let mut suggestions = 0;
         let mut findings = Vec::new();
-        for e in &self.entities {
-            for (field, node) in Self::references(e) {
-                let Some(target) = node.as_str() else {
-                    continue;
-                };
-                if self.lookup(field.target, target).is_some() {
-                    continue;
+        // Looked up in parallel; the few broken ones worded in estate order (suggestions are
+        // counted in that order).
+        let broken: Vec<_> = self
+            .entities
+            .par_iter()
+            .flat_map_iter(|e| {
+                Self::references(e)
+                    .filter(|(field, node)| {
+                        node.as_str()
+                            .is_some_and(|t| self.lookup_index(field.target, t).is_none())
+                    })
+                    .map(move |(field, node)| (e, field, node))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (e, field, node) in broken {
+            let Some(target) = node.as_str() else {
+                continue;
+            };
+            let field_name = field.path.rsplit('.').next().unwrap_or(field.path);
+            let owner = match e.name() {
+                Some(n) => format!(" of {} `{n}`", e.kind.name()),
+                None => String::new(),
+            };
+            let mut f = Finding::error(
+                rules::UNRESOLVED_REFERENCE,
+                e.file,
+                node.span,
+                format!(
+                    "{field_name} `{target}`{owner} is not a defined {}",
+                    field.target.name()
+                ),
+            )
+            .with_label(format!("no {} by this name", field.target.name()));
+            // A suggestion compares the name with every name of its kind: after many broken
+            // references (a generated estate gone wrong), stop suggesting.
+            suggestions += 1;
+            let suggestion = (suggestions <= MAX_SUGGESTIONS)
+                .then(|| did_you_mean(target, self.names_of(field.target)))
+                .flatten();
+            match suggestion {
+                Some(s) => {
+                    let close = self.lookup(field.target, s);
+                    f = f.with_help(format!("did you mean `{s}`?"));
+                    if let Some((c, (_, span))) = close.and_then(|c| Some((c, c.name.as_ref()?))) {
+                        f = f.with_related(c.file, *span, format!("`{s}` is defined here"));
+                    }
                 }
-                let field_name = field.path.rsplit('.').next().unwrap_or(field.path);
-                let owner = match e.name() {
-                    Some(n) => format!(" of {} `{n}`", e.kind.name()),
-                    None => String::new(),
-                };
-                let mut f = Finding::error(
-                    rules::UNRESOLVED_REFERENCE,
-                    e.file,
-                    node.span,
-                    format!(
-                        "{field_name} `{target}`{owner} is not a defined {}",
+                None => {
+                    f = f.with_help(format!(
+                        "define a {} named `{target}`, or correct the name",
                         field.target.name()
-                    ),
-                )
-                .with_label(format!("no {} by this name", field.target.name()));
-                // A suggestion compares the name with every name of its kind: after many broken
-                // references (a generated estate gone wrong), stop suggesting.
-                suggestions += 1;
-                let suggestion = (suggestions <= MAX_SUGGESTIONS)
-                    .then(|| did_you_mean(target, self.names_of(field.target)))
-                    .flatten();
-                match suggestion {
-                    Some(s) => {
-                        let close = self.lookup(field.target, s);
-                        f = f.with_help(format!("did you mean `{s}`?"));
-                        if let Some((c, (_, span))) =
-                            close.and_then(|c| Some((c, c.name.as_ref()?)))
-                        {
-                            f = f.with_related(c.file, *span, format!("`{s}` is defined here"));
-                        }
-                    }
-                    None => {
-                        f = f.with_help(format!(
-                            "define a {} named `{target}`, or correct the name",
-                            field.target.name()
-                        ))
-                    }
+                    ))
                 }
-                findings.push(f);
             }
+            findings.push(f);
         }
         findings
     }
@@ -336,6 +346,50 @@ pub fn field_path(root: NodeRef<'_>, span: Span) -> String {
             None => return path,
         }
     }
+}
+
+/// Name → entity for the entities `of_kind` (all of one kind, in estate order), and a finding
+/// for each name defined again.
+fn name_index(
+    entities: &[Entity],
+    of_kind: &[usize],
+) -> (
+    HashMap<compact_str::CompactString, usize>,
+    Vec<(usize, Finding)>,
+) {
+    let mut index = HashMap::with_capacity_and_hasher(of_kind.len(), Default::default());
+    let mut duplicates = Vec::new();
+    for &i in of_kind {
+        let e = &entities[i];
+        let Some((name, span)) = &e.name else {
+            continue;
+        };
+        match index.get(name.as_str()) {
+            None => {
+                index.insert(name.clone(), i);
+            }
+            Some(&first) => {
+                let first = &entities[first];
+                let first_span = first.name.as_ref().map_or(Span::default(), |n| n.1);
+                duplicates.push((
+                    i,
+                    Finding::error(
+                        rules::DUPLICATE_NAME,
+                        e.file,
+                        *span,
+                        format!("{} `{name}` is defined twice", e.kind.name()),
+                    )
+                    .with_label("defined again here")
+                    .with_related(first.file, first_span, "first defined here")
+                    .with_help(format!(
+                        "names are unique within a kind: rename one {} or remove the leftover copy",
+                        e.kind.name()
+                    )),
+                ));
+            }
+        }
+    }
+    (index, duplicates)
 }
 
 fn kind_span(e: &Entity) -> Span {
