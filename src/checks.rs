@@ -313,14 +313,15 @@ impl Check {
                 filter,
                 ..
             } => {
-                let mut index: HashMap<&str, (u32, usize)> = HashMap::new();
-                for &i in estate.of_kind(*kind) {
+                let of_kind = estate.of_kind(*kind);
+                let mut index: HashMap<&str, (u32, usize)> = HashMap::with_capacity(of_kind.len());
+                for &i in of_kind {
                     let e = &estate.entities[i];
                     if !filter.iter().all(|c| c.holds(e.root(), ctx)) {
                         continue;
                     }
                     for f in fields {
-                        for hit in f.items(e.root()) {
+                        f.for_each_item(e.root(), |hit| {
                             if let Some(name) = hit.node.as_str() {
                                 // An entity naming the same one twice counts once.
                                 let (count, last) = index.entry(name).or_insert((0, usize::MAX));
@@ -329,7 +330,7 @@ impl Check {
                                     *last = i;
                                 }
                             }
-                        }
+                        });
                     }
                 }
                 Prep::Reverse(index)
@@ -647,14 +648,13 @@ impl Check {
                 order,
                 label_via,
             } => {
-                let kinds = target_kinds(e.kind, via);
+                let kind = target_kind(e.kind, via);
                 let left_hit = field.first(root).filter(|h| !h.node.is_null());
                 for hit in via.items(root) {
                     let Some(name) = hit.node.as_str() else {
                         continue;
                     };
-                    let Some(t) = kinds.iter().find_map(|k| ctx.estate.lookup_index(*k, name))
-                    else {
+                    let Some(t) = ctx.estate.lookup_index(kind, name) else {
                         continue;
                     };
                     let target = &ctx.estate.entities[t];
@@ -888,12 +888,12 @@ fn shorten(s: &str) -> String {
     }
 }
 
-/// The kinds a reference field of `kind` points at (its declared target), or every kind for a
-/// field that is not a declared reference.
-pub fn target_kinds(kind: Kind, via: &FieldPath) -> Vec<Kind> {
+/// The kind a reference field of `kind` points at (its declared target), or `kind` itself
+/// for a field that is not a declared reference.
+pub fn target_kind(kind: Kind, via: &FieldPath) -> Kind {
     match kind.ref_fields().iter().find(|r| r.path == via.text) {
-        Some(r) => vec![r.target],
-        None => vec![kind],
+        Some(r) => r.target,
+        None => kind,
     }
 }
 
@@ -909,20 +909,15 @@ fn cycles(
     let mut edges: HashMap<usize, Vec<(usize, Span)>> = HashMap::new();
     for &i in selection {
         let e = &estate.entities[i];
-        for hit in field.items(e.root()) {
-            let Some(name) = hit.node.as_str() else {
-                continue;
-            };
-            let Some(j) = target_kinds(e.kind, field)
-                .iter()
-                .find_map(|k| estate.lookup_index(*k, name))
-            else {
-                continue;
+        let kind = target_kind(e.kind, field);
+        field.for_each_item(e.root(), |hit| {
+            let Some(j) = hit.node.as_str().and_then(|n| estate.lookup_index(kind, n)) else {
+                return;
             };
             if selected.contains(&j) {
                 edges.entry(i).or_default().push((j, hit.node.span));
             }
-        }
+        });
     }
     let sccs = tarjan(selection, &edges);
     let mut out: HashMap<usize, Vec<Violation>> = HashMap::new();

@@ -151,24 +151,23 @@ impl FieldPath {
 
     /// Every node the path reaches, in document order.
     pub fn resolve<'a>(&self, doc: impl Into<Doc<'a>>) -> Vec<Hit<'a>> {
-        let doc = doc.into();
+        let mut out = Vec::new();
+        self.for_each_hit(doc.into(), &mut |h| out.push(h));
+        out
+    }
+
+    /// [`FieldPath::resolve`] handed to `f` one by one.
+    fn for_each_hit<'a>(&self, doc: Doc<'a>, f: &mut impl FnMut(Hit<'a>)) {
         if !doc.slots.is_some_and(|s| s.into_seq) {
             if let Some(hit) = doc.slot(self) {
-                return hit.into_iter().collect();
+                return hit.into_iter().for_each(f);
             }
         }
-        let mut hits = vec![Hit {
+        let root = Hit {
             node: doc.root,
             key: None,
-        }];
-        for seg in &self.segs {
-            let mut next = Vec::new();
-            for hit in hits {
-                step(hit, seg, &mut next);
-            }
-            hits = next;
-        }
-        hits
+        };
+        walk(root, &self.segs, f);
     }
 
     /// The first node the path reaches.
@@ -214,17 +213,13 @@ impl FieldPath {
         // `**` already reaches every item.
         match self.segs[..] {
             [Seg::Deep] => return visit(whole, &mut f),
-            [.., Seg::Deep] => return self.resolve(doc).into_iter().for_each(f),
+            [.., Seg::Deep] => return self.for_each_hit(doc, &mut f),
             _ => {}
         }
-        let mut each = |hit: Hit<'a>| match hit.node.value {
+        self.for_each_hit(doc, &mut |hit: Hit<'a>| match hit.node.value {
             ValueRef::Seq(items) => items.iter().for_each(|n| f(Hit { node: n, key: None })),
             _ => f(hit),
-        };
-        match doc.slot(self) {
-            Some(hit) if !doc.slots.is_some_and(|s| s.into_seq) => hit.into_iter().for_each(each),
-            _ => self.resolve(doc).into_iter().for_each(&mut each),
-        }
+        });
     }
 
     /// Where to report this path missing from `root`: the key of the deepest mapping on the
@@ -252,36 +247,35 @@ impl FieldPath {
     }
 }
 
-fn step<'a>(hit: Hit<'a>, seg: &Seg, out: &mut Vec<Hit<'a>>) {
+/// Hands `f` every node that `segs` reach from `hit`, in document order. A key met on a
+/// sequence applies to each of its items.
+fn walk<'a>(hit: Hit<'a>, segs: &[Seg], f: &mut impl FnMut(Hit<'a>)) {
+    let Some((seg, rest)) = segs.split_first() else {
+        return f(hit);
+    };
+    let child = |node, key| Hit { node, key };
     match (seg, hit.node.value) {
         (Seg::Key(k), ValueRef::Map(_)) => {
             if let Some(e) = hit.node.entry_key(k) {
-                out.push(Hit {
-                    node: e.value,
-                    key: Some(e.key),
-                });
+                walk(child(e.value, Some(e.key)), rest, f);
             }
         }
         (Seg::Key(_), ValueRef::Seq(items)) => {
             for item in items {
-                step(
-                    Hit {
-                        node: item,
-                        key: None,
-                    },
-                    seg,
-                    out,
-                );
+                walk(child(item, None), segs, f);
             }
         }
-        (Seg::Any, ValueRef::Map(entries)) => out.extend(entries.iter().map(|e| Hit {
-            node: e.value,
-            key: Some(e.key),
-        })),
-        (Seg::Any, ValueRef::Seq(items)) => {
-            out.extend(items.iter().map(|n| Hit { node: n, key: None }))
+        (Seg::Any, ValueRef::Map(entries)) => {
+            for e in entries {
+                walk(child(e.value, Some(e.key)), rest, f);
+            }
         }
-        (Seg::Deep, _) => visit(hit, &mut |h| out.push(h)),
+        (Seg::Any, ValueRef::Seq(items)) => {
+            for item in items {
+                walk(child(item, None), rest, f);
+            }
+        }
+        (Seg::Deep, _) => visit(hit, &mut |h| walk(h, rest, f)),
         _ => {}
     }
 }
