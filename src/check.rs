@@ -19,6 +19,7 @@ use crate::pack::{Packs, Rule};
 use crate::schema;
 use crate::source::{FileId, SourceFile, SourceMap, Span, MAX_FILE_BYTES};
 use crate::suppress;
+use crate::tape::Tape;
 use crate::value::Date;
 use crate::yaml::{self, ErrorKind};
 use crate::yaml::{Node, Value};
@@ -747,9 +748,22 @@ fn check_text(id: FileId, source: SourceFile) -> FileResult {
         ..FileResult::default()
     };
     let started = std::time::Instant::now();
-    let loaded = yaml::load(&text);
+    // Documents straight to tapes; a file with anything unusual goes through the tree, which
+    // reports what it finds.
+    let (tapes, errors) = match yaml::load_tapes(&text) {
+        Some(tapes) => (tapes, Vec::new()),
+        None => {
+            let loaded = yaml::load(&text);
+            let tapes = loaded
+                .documents
+                .iter()
+                .map(|d| Tape::from_node(&d.root))
+                .collect();
+            (tapes, loaded.errors)
+        }
+    };
     result.parse_time = started.elapsed();
-    for err in loaded.errors {
+    for err in errors {
         let rule = match err.kind {
             ErrorKind::Syntax => rules::SYNTAX,
             ErrorKind::DuplicateKey => rules::DUPLICATE_KEY,
@@ -776,8 +790,9 @@ fn check_text(id: FileId, source: SourceFile) -> FileResult {
         };
         result.findings.push(f);
     }
-    for doc in loaded.documents {
-        match classify(&doc.root, id) {
+    for tape in tapes {
+        let root = tape.root();
+        match classify(root, id) {
             Classified::Skip => {}
             Classified::Invalid(f) => {
                 result.documents += 1;
@@ -785,14 +800,13 @@ fn check_text(id: FileId, source: SourceFile) -> FileResult {
             }
             Classified::Entity(kind) => {
                 result.documents += 1;
-                let name = doc
-                    .root
+                let name = root
                     .get_path("metadata.name")
                     .and_then(|n| Some((compact_str::CompactString::from(n.as_str()?), n.span)));
                 let started = std::time::Instant::now();
-                result.findings.extend(schema::validate(
+                result.findings.extend(schema::validate_tape(
                     kind,
-                    &doc.root,
+                    root,
                     id,
                     name.as_ref().map(|n| n.0.as_str()),
                 ));
@@ -800,7 +814,7 @@ fn check_text(id: FileId, source: SourceFile) -> FileResult {
                 result.entities.push(Entity {
                     kind,
                     file: id,
-                    tape: crate::tape::Tape::from_node(&doc.root),
+                    tape,
                     name,
                 });
             }

@@ -11,7 +11,6 @@ use crate::diag::{did_you_mean, rules, Finding};
 use crate::kind::{Kind, API_VERSION, NON_ESTATE_KINDS};
 use crate::source::{FileId, Span};
 use crate::tape::{NodeRef, Tape, ValueRef};
-use crate::yaml::Node;
 
 /// One estate document: a kind, a name, and its tree.
 #[derive(Debug)]
@@ -45,7 +44,7 @@ pub enum Classified {
 }
 
 /// Decides whether a document is an estate entity, and of which kind.
-pub fn classify(root: &Node, file: FileId) -> Classified {
+pub fn classify(root: NodeRef<'_>, file: FileId) -> Classified {
     let Some(api) = root.entry("apiVersion") else {
         return Classified::Skip;
     };

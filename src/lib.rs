@@ -30,6 +30,7 @@ pub mod select;
 pub mod source;
 pub mod suppress;
 pub mod tape;
+pub mod tape_json;
 pub mod template;
 pub mod testing;
 pub mod value;

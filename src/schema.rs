@@ -10,6 +10,8 @@ use serde_json::Value as Json;
 use crate::diag::{did_you_mean, rules, Finding};
 use crate::kind::Kind;
 use crate::source::{FileId, Span};
+use crate::tape::NodeRef;
+use crate::tape_json::TapeJson;
 use crate::value::{is_duration, is_percentage};
 use crate::yaml::{Node, Value};
 use crate::yaml_json::YamlJson;
@@ -18,6 +20,8 @@ use crate::yaml_json::YamlJson;
 pub struct Schema {
     schema: Json,
     validator: Validator<YamlJson>,
+    /// The same schema over estate documents as they are kept ([`crate::tape`]).
+    tapes: Validator<TapeJson>,
 }
 
 static KINDS: LazyLock<Vec<Schema>> = LazyLock::new(|| {
@@ -33,9 +37,9 @@ pub static RULE_PACK: LazyLock<Schema> =
 
 /// Validation options shared by every schema: draft 2020-12, formats asserted, the tool's own
 /// formats registered.
-pub fn options(
-) -> jsonschema::ValidationOptions<'static, std::sync::Arc<dyn jsonschema::Retrieve>, YamlJson> {
-    jsonschema::options_for::<YamlJson>()
+pub fn options<F: jsonschema::json::Json>(
+) -> jsonschema::ValidationOptions<'static, std::sync::Arc<dyn jsonschema::Retrieve>, F> {
+    jsonschema::options_for::<F>()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .with_format("estatelint-duration", is_duration)
@@ -50,7 +54,12 @@ impl Schema {
     fn embedded(text: &str) -> Schema {
         let schema: Json = serde_json::from_str(text).expect("embedded schema is JSON");
         let validator = options().build(&schema).expect("embedded schema compiles");
-        Schema { schema, validator }
+        let tapes = options().build(&schema).expect("embedded schema compiles");
+        Schema {
+            schema,
+            validator,
+            tapes,
+        }
     }
 
     /// Every violation in the document `root`, each as a finding of `rule` on its node.
@@ -108,8 +117,12 @@ pub fn vocabulary() -> Vec<String> {
         }
     }
     let mut out = Vec::new();
-    for schema in KINDS.iter() {
-        walk(&schema.schema, &mut out);
+    // Read from the schemas' text, not the compiled `KINDS`: compiling a schema for tapes
+    // prepares its keys as symbols, which needs this vocabulary first.
+    for kind in Kind::ALL {
+        if let Ok(schema) = serde_json::from_str::<Json>(kind.schema()) {
+            walk(&schema, &mut out);
+        }
     }
     let mut seen = std::collections::HashSet::new();
     out.retain(|w| seen.insert(w.clone()));
@@ -127,6 +140,21 @@ pub fn typed_policy_keys() -> Vec<String> {
         .and_then(Json::as_object)
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+/// [`validate`] for a document kept as a tape: checked where it is, and only an invalid one
+/// read back into a tree for its findings to be worded.
+pub fn validate_tape(
+    kind: Kind,
+    root: NodeRef<'_>,
+    file: FileId,
+    name: Option<&str>,
+) -> Vec<Finding> {
+    let schema = &KINDS[Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)];
+    if schema.tapes.is_valid(root) {
+        return Vec::new();
+    }
+    validate(kind, &root.to_node(), file, name)
 }
 
 /// Every schema violation of one estate document, each on its node.

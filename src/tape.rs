@@ -5,9 +5,10 @@
 //! mapping entry, each collection in its own allocation: at 100,000 systems that is 460 MB
 //! for 138 MB of YAML. A tape spends a few bytes per node: positions are stored as small
 //! differences, the keys and enum values of the schemas as one-byte symbols, and collections
-//! inline with their byte length so a walk can skip them. Estate documents are kept as tapes
-//! from schema validation to the end of the run; rule packs and the config keep the loader's
-//! tree.
+//! inline with their byte length so a walk can skip them. Estate documents are encoded
+//! straight from the parser's events ([`TapeBuilder`], driven by `yaml::load_tapes`), validated
+//! and checked as tapes; only a file with something unusual (an alias, a repeated key, an
+//! error) goes through the loader's tree first. Rule packs and the config keep the tree.
 //!
 //! Layout of a node: a tag byte (type in the low three bits, [`SYM`], [`EXACT`]), the start
 //! as a zigzag varint relative to a cursor (the parent's start for a first child, else the
@@ -81,7 +82,7 @@ impl Tape {
     /// Encodes a loaded tree.
     pub fn from_node(node: &Node) -> Tape {
         let mut out = Vec::with_capacity(64);
-        encode(node, 0, &mut out, &VOCABULARY);
+        encode(node, 0, &mut out);
         Tape(out.into_boxed_slice())
     }
 
@@ -113,66 +114,288 @@ fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 
-fn encode(node: &Node, cursor: u32, out: &mut Vec<u8>, vocab: &Vocabulary) {
-    let start = node.span.start;
-    let len = node.span.end - node.span.start;
-    let delta = zigzag(i64::from(start) - i64::from(cursor));
-    let head = |out: &mut Vec<u8>, tag: u8| {
-        out.push(tag);
-        put(out, delta);
-        if tag & EXACT == 0 {
-            put(out, u64::from(len));
+/// A scalar's typed value, borrowed: what [`put_scalar`] encodes.
+#[derive(Clone, Copy, Debug)]
+pub enum ScalarValue<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+}
+
+/// A node's head: tag, start relative to `cursor`, and span length unless [`EXACT`].
+fn put_head(out: &mut Vec<u8>, tag: u8, cursor: u32, span: Span) {
+    out.push(tag);
+    put(out, zigzag(i64::from(span.start) - i64::from(cursor)));
+    if tag & EXACT == 0 {
+        put(out, u64::from(span.end - span.start));
+    }
+}
+
+/// Encodes a scalar node.
+fn put_scalar(out: &mut Vec<u8>, cursor: u32, span: Span, value: ScalarValue<'_>) {
+    match value {
+        ScalarValue::Null => put_head(out, T_NULL, cursor, span),
+        ScalarValue::Bool(false) => put_head(out, T_FALSE, cursor, span),
+        ScalarValue::Bool(true) => put_head(out, T_TRUE, cursor, span),
+        ScalarValue::Int(i) => {
+            put_head(out, T_INT, cursor, span);
+            put(out, zigzag(i));
         }
-    };
-    match &node.value {
-        Value::Null => head(out, T_NULL),
-        Value::Bool(false) => head(out, T_FALSE),
-        Value::Bool(true) => head(out, T_TRUE),
-        Value::Int(i) => {
-            head(out, T_INT);
-            put(out, zigzag(*i));
-        }
-        Value::Float(f) => {
-            head(out, T_FLOAT);
+        ScalarValue::Float(f) => {
+            put_head(out, T_FLOAT, cursor, span);
             out.extend_from_slice(&f.to_le_bytes());
         }
-        Value::Str(s) => {
-            let exact = if s.len() == len as usize { EXACT } else { 0 };
-            match vocab.index.get(s.as_str()) {
+        ScalarValue::Str(s) => {
+            let exact = if s.len() == (span.end - span.start) as usize {
+                EXACT
+            } else {
+                0
+            };
+            match VOCABULARY.index.get(s) {
                 Some(&sym) => {
-                    head(out, T_STR | SYM | exact);
+                    put_head(out, T_STR | SYM | exact, cursor, span);
                     put(out, u64::from(sym));
                 }
                 None => {
-                    head(out, T_STR | exact);
+                    put_head(out, T_STR | exact, cursor, span);
                     put(out, s.len() as u64);
                     out.extend_from_slice(s.as_bytes());
                 }
             }
         }
+    }
+}
+
+/// Encodes a collection whose items are already encoded in `body`.
+fn put_collection(out: &mut Vec<u8>, cursor: u32, span: Span, map: bool, count: u32, body: &[u8]) {
+    put_head(out, if map { T_MAP } else { T_SEQ }, cursor, span);
+    put(out, u64::from(count));
+    put(out, body.len() as u64);
+    out.extend_from_slice(body);
+}
+
+fn encode(node: &Node, cursor: u32, out: &mut Vec<u8>) {
+    let start = node.span.start;
+    let scalar = match &node.value {
+        Value::Null => Some(ScalarValue::Null),
+        Value::Bool(b) => Some(ScalarValue::Bool(*b)),
+        Value::Int(i) => Some(ScalarValue::Int(*i)),
+        Value::Float(f) => Some(ScalarValue::Float(*f)),
+        Value::Str(s) => Some(ScalarValue::Str(s)),
+        Value::Seq(_) | Value::Map(_) => None,
+    };
+    if let Some(v) = scalar {
+        return put_scalar(out, cursor, node.span, v);
+    }
+    match &node.value {
+        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_) => {}
         Value::Seq(items) => {
-            head(out, T_SEQ);
+            put_head(out, T_SEQ, cursor, node.span);
             put(out, items.len() as u64);
             let at = out.len();
             let mut cursor = start;
             for item in items.iter() {
-                encode(item, cursor, out, vocab);
+                encode(item, cursor, out);
                 cursor = item.span.end;
             }
             body_len(out, at);
         }
         Value::Map(entries) => {
-            head(out, T_MAP);
+            put_head(out, T_MAP, cursor, node.span);
             put(out, entries.len() as u64);
             let at = out.len();
             let mut cursor = start;
             for e in entries.iter() {
-                encode(&e.key, cursor, out, vocab);
-                encode(&e.value, e.key.span.end, out, vocab);
+                encode(&e.key, cursor, out);
+                encode(&e.value, e.key.span.end, out);
                 cursor = e.value.span.end;
             }
             body_len(out, at);
         }
+    }
+}
+
+/// Builds tapes from a stream of nodes (a parser's events) without a tree: each open
+/// collection collects its encoded items, and is encoded into its parent when it closes.
+#[derive(Default)]
+pub struct TapeBuilder {
+    /// Open collections, outermost first; frames past `depth` are kept for their buffers.
+    frames: Vec<Frame>,
+    depth: usize,
+    root: Option<Tape>,
+}
+
+#[derive(Default)]
+struct Frame {
+    map: bool,
+    /// A flow collection ends at its bracket, a block one at its last item.
+    flow: bool,
+    start: u32,
+    /// Where the next item's start is measured from.
+    cursor: u32,
+    count: u32,
+    last_end: Option<u32>,
+    /// In a mapping: the end of a key that waits for its value.
+    key_end: Option<u32>,
+    body: Vec<u8>,
+    /// The mapping's keys so far: symbols as bits, the texts of the others (hashed once
+    /// there are many, so a huge mapping stays linear).
+    keys: Vec<u64>,
+    other_keys: Vec<String>,
+    other_index: Option<foldhash::HashSet<String>>,
+}
+
+/// Why a builder gives up on a document (the loader's tree then reads it, and reports).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Unusual;
+
+impl TapeBuilder {
+    /// How many collections are open.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// The finished document, if its root is complete.
+    pub fn take_root(&mut self) -> Option<Tape> {
+        self.depth = 0;
+        self.root.take()
+    }
+
+    pub fn scalar(&mut self, span: Span, value: ScalarValue<'_>) -> Result<(), Unusual> {
+        let Some(frame) = self.depth.checked_sub(1).map(|d| &mut self.frames[d]) else {
+            let mut out = Vec::with_capacity(16);
+            put_scalar(&mut out, 0, span, value);
+            self.root = Some(Tape(out.into_boxed_slice()));
+            return Ok(());
+        };
+        let cursor = frame.item_cursor();
+        if frame.map && frame.key_end.is_none() {
+            frame.new_key(&value)?;
+        }
+        put_scalar(&mut frame.body, cursor, span, value);
+        frame.item_done(span.end);
+        Ok(())
+    }
+
+    pub fn start(&mut self, map: bool, flow: bool, start: u32) -> Result<(), Unusual> {
+        if let Some(parent) = self.depth.checked_sub(1).map(|d| &self.frames[d]) {
+            // A collection as a mapping key: left to the tree.
+            if parent.map && parent.key_end.is_none() {
+                return Err(Unusual);
+            }
+        }
+        if self.frames.len() == self.depth {
+            self.frames.push(Frame::default());
+        }
+        let frame = &mut self.frames[self.depth];
+        frame.map = map;
+        frame.flow = flow;
+        frame.start = start;
+        frame.cursor = start;
+        frame.count = 0;
+        frame.last_end = None;
+        frame.key_end = None;
+        frame.body.clear();
+        if map {
+            frame.keys.clear();
+            frame.keys.resize(VOCABULARY.words.len().div_ceil(64), 0);
+            frame.other_keys.clear();
+            frame.other_index = None;
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// Closes the innermost collection; `event` is the span of its end event.
+    pub fn end(&mut self, event: Span) {
+        let Some(d) = self.depth.checked_sub(1) else {
+            return;
+        };
+        self.depth = d;
+        let done = &mut self.frames[d];
+        let end = match (done.flow, done.last_end) {
+            (false, Some(child)) => child,
+            _ => event.end,
+        };
+        let span = Span {
+            start: done.start,
+            end,
+        };
+        let (map, count) = (done.map, done.count);
+        let body = std::mem::take(&mut done.body);
+        match d.checked_sub(1) {
+            None => {
+                let mut out = Vec::with_capacity(body.len() + 8);
+                put_collection(&mut out, 0, span, map, count, &body);
+                self.root = Some(Tape(out.into_boxed_slice()));
+            }
+            Some(p) => {
+                let parent = &mut self.frames[p];
+                let cursor = parent.item_cursor();
+                put_collection(&mut parent.body, cursor, span, map, count, &body);
+                parent.item_done(end);
+            }
+        }
+        // The buffer goes back to its frame for the next collection at this depth.
+        let mut body = body;
+        body.clear();
+        self.frames[d].body = body;
+    }
+}
+
+impl Frame {
+    /// The cursor the next item's start is relative to: a value's is its key's end.
+    fn item_cursor(&self) -> u32 {
+        self.key_end.unwrap_or(self.cursor)
+    }
+
+    /// Records that an item (a key, a value, a sequence item) ended at `end`.
+    fn item_done(&mut self, end: u32) {
+        if self.map && self.key_end.is_none() {
+            self.key_end = Some(end);
+            return;
+        }
+        self.key_end = None;
+        self.cursor = end;
+        self.last_end = Some(end);
+        self.count += 1;
+    }
+
+    /// Checks a new scalar key against the mapping's earlier keys (by text, as the loader's
+    /// tree compares them); a repeated key is left to the tree, which reports it.
+    fn new_key(&mut self, key: &ScalarValue<'_>) -> Result<(), Unusual> {
+        let text: Cow<'_, str> = match *key {
+            ScalarValue::Str(s) => Cow::Borrowed(s),
+            ScalarValue::Null => Cow::Borrowed("null"),
+            ScalarValue::Bool(b) => Cow::Owned(b.to_string()),
+            ScalarValue::Int(i) => Cow::Owned(i.to_string()),
+            ScalarValue::Float(f) => Cow::Owned(f.to_string()),
+        };
+        const SCAN_LIMIT: usize = 16;
+        if let Some(&sym) = VOCABULARY.index.get(text.as_ref()) {
+            let (word, bit) = (sym as usize / 64, 1u64 << (sym % 64));
+            if self.keys[word] & bit != 0 {
+                return Err(Unusual);
+            }
+            self.keys[word] |= bit;
+            return Ok(());
+        }
+        let seen = match &mut self.other_index {
+            Some(index) => !index.insert(text.to_string()),
+            None => self.other_keys.iter().any(|k| *k == *text),
+        };
+        if seen {
+            return Err(Unusual);
+        }
+        if self.other_index.is_none() {
+            self.other_keys.push(text.into_owned());
+            if self.other_keys.len() > SCAN_LIMIT {
+                self.other_index = Some(self.other_keys.drain(..).collect());
+            }
+        }
+        Ok(())
     }
 }
 
@@ -628,6 +851,11 @@ impl<'a> SeqRef<'a> {
         self.0.count as usize
     }
 
+    /// Where the body is in memory: tells collections apart.
+    pub fn body_address(&self) -> usize {
+        self.0.body.as_ptr() as usize
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.count == 0
     }
@@ -648,6 +876,11 @@ impl<'a> SeqRef<'a> {
 impl<'a> MapRef<'a> {
     pub fn len(&self) -> usize {
         self.0.count as usize
+    }
+
+    /// Where the body is in memory: tells collections apart.
+    pub fn body_address(&self) -> usize {
+        self.0.body.as_ptr() as usize
     }
 
     pub fn is_empty(&self) -> bool {

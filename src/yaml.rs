@@ -1,5 +1,7 @@
 //! Spanned YAML loader: builds a tree from saphyr-parser events in which every node carries its
-//! byte range, with YAML 1.2 core typing and bounds on depth and alias expansion.
+//! byte range, with YAML 1.2 core typing and bounds on depth and alias expansion; and, for
+//! estate files without anything unusual, the same documents encoded as tapes straight from
+//! the events ([`load_tapes`]).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -7,6 +9,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
 use crate::source::{CharToByte, Span};
+use crate::tape::{ScalarValue, Tape, TapeBuilder};
 
 /// Deepest nesting of collections a document may have.
 pub const MAX_DEPTH: usize = 128;
@@ -249,6 +252,51 @@ pub fn load(text: &str) -> Loaded {
         }
     }
     out
+}
+
+/// Every document of `text` encoded straight from the parser's events, without a tree: the
+/// way nearly every estate file is read. `None` when the file has anything the tree handles
+/// and reports (a syntax error, an anchor or alias, a repeated key, a collection as a key,
+/// nesting past [`MAX_DEPTH`]): [`load`] then reads it.
+pub fn load_tapes(text: &str) -> Option<Vec<Tape>> {
+    let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let input = &text[base..];
+    let mut parser = Parser::new_from_str(input);
+    let mut chars = CharToByte::new(input);
+    let mut builder = TapeBuilder::default();
+    let mut out = Vec::new();
+    while let Some(event) = parser.next_event() {
+        let (event, span) = event.ok()?;
+        let start = (base + chars.byte(span.start.index())) as u32;
+        let end = (base + chars.byte(span.end.index())) as u32;
+        let span = Span { start, end };
+        match event {
+            Event::DocumentStart(_) => {
+                builder.take_root();
+            }
+            Event::DocumentEnd => out.extend(builder.take_root()),
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if anchor != 0 || builder.depth() >= MAX_DEPTH {
+                    return None;
+                }
+                let at = start as usize;
+                let flow = text[at..(end as usize).max(at)].ends_with(['[', '{']);
+                let map = matches!(event, Event::MappingStart(..));
+                builder.start(map, flow, start).ok()?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => builder.end(span),
+            Event::Scalar(value, style, anchor, tag) => {
+                if anchor != 0 {
+                    return None;
+                }
+                let typed = scalar_typed(&value, style, tag.as_deref());
+                builder.scalar(span, typed).ok()?;
+            }
+            Event::Alias(_) => return None,
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+    }
+    Some(out)
 }
 
 /// Loads documents from `text[base..]`. On a syntax error, records it and returns its byte
@@ -634,31 +682,42 @@ fn find_duplicate(
 /// Types a scalar by the YAML 1.2 core schema: only plain scalars are typed, so `"1"` is a
 /// string and `NO`, `yes`, `on` are strings too. Core tags (`!!str`, `!!int` ...) are honoured.
 fn scalar_value(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    match scalar_typed(&text, style, tag) {
+        ScalarValue::Null => Value::Null,
+        ScalarValue::Bool(b) => Value::Bool(b),
+        ScalarValue::Int(i) => Value::Int(i),
+        ScalarValue::Float(f) => Value::Float(f),
+        ScalarValue::Str(s) => Value::Str(s.into()),
+    }
+}
+
+/// [`scalar_value`] without copying the text.
+fn scalar_typed<'t>(text: &'t str, style: ScalarStyle, tag: Option<&Tag>) -> ScalarValue<'t> {
     if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
         let typed = match tag.suffix.as_str() {
-            "str" => Some(Value::Str(text.as_ref().into())),
-            "null" => Some(Value::Null),
-            "bool" => core_bool(&text).map(Value::Bool),
-            "int" => core_int(&text).map(Value::Int),
-            "float" => core_float(&text).map(Value::Float),
+            "str" => Some(ScalarValue::Str(text)),
+            "null" => Some(ScalarValue::Null),
+            "bool" => core_bool(text).map(ScalarValue::Bool),
+            "int" => core_int(text).map(ScalarValue::Int),
+            "float" => core_float(text).map(ScalarValue::Float),
             _ => None,
         };
-        return typed.unwrap_or_else(|| Value::Str(text.as_ref().into()));
+        return typed.unwrap_or(ScalarValue::Str(text));
     }
     if style != ScalarStyle::Plain || tag.is_some() {
-        return Value::Str(text.as_ref().into());
+        return ScalarValue::Str(text);
     }
-    match text.as_ref() {
-        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => ScalarValue::Null,
         t => {
             if let Some(b) = core_bool(t) {
-                Value::Bool(b)
+                ScalarValue::Bool(b)
             } else if let Some(i) = core_int(t) {
-                Value::Int(i)
+                ScalarValue::Int(i)
             } else if let Some(f) = core_float(t) {
-                Value::Float(f)
+                ScalarValue::Float(f)
             } else {
-                Value::Str(t.into())
+                ScalarValue::Str(t)
             }
         }
     }
@@ -734,6 +793,87 @@ mod tests {
 
     fn text_of<'a>(src: &'a str, node: &Node) -> &'a str {
         &src[node.span.range()]
+    }
+
+    /// The tapes of `text` read straight from events, or `None`; when read, they must be
+    /// exactly the tapes of the loader's tree.
+    fn tapes_agree(text: &str) -> bool {
+        let Some(fast) = load_tapes(text) else {
+            return false;
+        };
+        let loaded = load(text);
+        assert!(loaded.errors.is_empty(), "{text:?}: {:?}", loaded.errors);
+        let slow: Vec<Tape> = loaded
+            .documents
+            .iter()
+            .map(|d| Tape::from_node(&d.root))
+            .collect();
+        assert_eq!(fast, slow, "{text:?}");
+        true
+    }
+
+    #[test]
+    fn tapes_from_events_equal_tapes_from_the_tree() {
+        let read = [
+            "apiVersion: estatelint/v1\nkind: System\nmetadata: {name: crm}\nspec:\n  tier: 1\n  \
+             ratio: -2.5\n  on: true\n  none: ~\n  regions: [eu-west-1, 'us-east-1']\n  \
+             note: \"tab\\there\"\n  text: |\n    two\n    lines\n  1: one\n",
+            "- a\n- [b, {c: d}]\n- {}\n- []\n---\nplain\n---\n...\n",
+            "\u{feff}k: v # comment\r\nl: [1, 2.0, .inf, 0x1f, !!str 3, !!int '4']\r\n\n# trailing\n",
+            "name: café\nnext: 日本語 text\nseq:\n- x\n-\n  - nested\n  - deeper: [y]\n",
+            "",
+            "# only a comment\n",
+            "a:\nb: {}\nc:\n  - {d: e, f: [g]}\n",
+        ];
+        let many: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        for text in read.into_iter().chain([many.as_str()]) {
+            assert!(tapes_agree(text), "{text:?} should be read from events");
+        }
+        // A key repeated past the first few, where repeats are found by hashing.
+        let repeated = format!("{many}k3: again\n");
+        // What the tree handles and reports is left to it.
+        let left = [
+            "a: &x 1\nb: *x\n",
+            "a: 1\na: 2\n",
+            "1: a\n'1': b\n",
+            "? [complex]\n: key\n",
+            "a: [unclosed\n",
+            &"[".repeat(MAX_DEPTH + 1),
+            &repeated,
+        ];
+        for text in left {
+            assert_eq!(load_tapes(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_fixture_reads_the_same_from_events() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut paths = Vec::new();
+        files(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata")),
+            &mut paths,
+        );
+        let mut read = 0;
+        for path in paths {
+            // Small files: the hostile ones of several megabytes are slow in debug builds.
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            if text.len() < 1 << 20 && tapes_agree(&text) {
+                read += 1;
+            }
+        }
+        assert!(read > 10, "only {read} fixtures read from events");
     }
 
     #[test]
