@@ -1,7 +1,8 @@
 //! The estate: entities read from the documents, and the index over them (names unique per
 //! kind, references resolved, reverse references) with the findings that building it yields.
 
-use foldhash::HashMap;
+use std::hash::BuildHasher;
+
 use rayon::prelude::*;
 use std::sync::LazyLock;
 
@@ -120,7 +121,7 @@ fn kinds_list() -> String {
 pub struct Estate {
     pub entities: Vec<Entity>,
     /// Per kind (in `Kind::ALL` order): name → entity index.
-    by_name: [HashMap<compact_str::CompactString, usize>; 5],
+    by_name: [NameIndex; 5],
     /// Per kind: entity indexes in estate order.
     by_kind: [Vec<usize>; 5],
 }
@@ -180,7 +181,7 @@ impl Estate {
 
     /// The index of the entity of `kind` named `name`.
     pub fn lookup_index(&self, kind: Kind, name: &str) -> Option<usize> {
-        self.by_name[slot(kind)].get(name).copied()
+        self.by_name[slot(kind)].find(&self.entities, name)
     }
 
     pub fn lookup(&self, kind: Kind, name: &str) -> Option<&Entity> {
@@ -193,7 +194,11 @@ impl Estate {
     }
 
     pub fn names_of(&self, kind: Kind) -> impl Iterator<Item = &str> {
-        self.by_name[slot(kind)].keys().map(|n| &**n)
+        let entities = &self.entities;
+        self.by_name[slot(kind)]
+            .table
+            .iter()
+            .filter_map(move |&i| entities[i as usize].name())
     }
 
     /// Every reference field value of an entity, with the field it is in.
@@ -347,27 +352,45 @@ pub fn field_path(root: NodeRef<'_>, span: Span) -> String {
     }
 }
 
+/// Names of one kind → entities: a table of entity numbers, hashed by the names the entities
+/// hold (no copy of them).
+#[derive(Debug, Default)]
+struct NameIndex {
+    table: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl NameIndex {
+    fn find(&self, entities: &[Entity], name: &str) -> Option<usize> {
+        let hash = self.hasher.hash_one(name);
+        self.table
+            .find(hash, |&i| entities[i as usize].name() == Some(name))
+            .map(|&i| i as usize)
+    }
+}
+
 /// Name → entity for the entities `of_kind` (all of one kind, in estate order), and a finding
 /// for each name defined again.
-fn name_index(
-    entities: &[Entity],
-    of_kind: &[usize],
-) -> (
-    HashMap<compact_str::CompactString, usize>,
-    Vec<(usize, Finding)>,
-) {
-    let mut index = HashMap::with_capacity_and_hasher(of_kind.len(), Default::default());
+fn name_index(entities: &[Entity], of_kind: &[usize]) -> (NameIndex, Vec<(usize, Finding)>) {
+    let mut index = NameIndex {
+        table: hashbrown::HashTable::with_capacity(of_kind.len()),
+        hasher: Default::default(),
+    };
     let mut duplicates = Vec::new();
     for &i in of_kind {
         let e = &entities[i];
         let Some((name, span)) = &e.name else {
             continue;
         };
-        match index.get(name.as_str()) {
+        match index.find(entities, name) {
             None => {
-                index.insert(name.clone(), i);
+                let hasher = &index.hasher;
+                let hash = hasher.hash_one(name.as_str());
+                index.table.insert_unique(hash, i as u32, |&j| {
+                    hasher.hash_one(entities[j as usize].name().unwrap_or_default())
+                });
             }
-            Some(&first) => {
+            Some(first) => {
                 let first = &entities[first];
                 let first_span = first.name.as_ref().map_or(Span::default(), |n| n.1);
                 duplicates.push((
