@@ -8,12 +8,15 @@
 //! strings, and YAML-ish strings built from YAML's own tokens (indicators, anchors and aliases,
 //! document markers, indentation, quotes, tags, line breaks, multibyte characters), which reach
 //! far deeper into the parser than random text. A metamorphic property checks offsets: a
-//! UTF-8 byte-order mark shifts every span by exactly its three bytes.
+//! UTF-8 byte-order mark shifts every span by exactly its three bytes. And whenever the fast
+//! path (`yaml::load_tapes`, straight from events) reads an input, its tapes are exactly the
+//! tapes of the tree, which found no error.
 //!
 //! The case counts keep the whole file under about 20 s in a debug `cargo test`;
 //! `PROPTEST_CASES=100000 cargo test --release --test loader_props` runs a longer search.
 
 use estatelint::source::Span;
+use estatelint::tape::Tape;
 use estatelint::yaml::{self, Loaded, Node, Value};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -80,7 +83,24 @@ fn check_loaded(text: &str, loaded: &Loaded) -> Result<(), TestCaseError> {
 }
 
 fn check_text(text: &str) -> Result<(), TestCaseError> {
-    check_loaded(text, &yaml::load(text))
+    let loaded = yaml::load(text);
+    check_loaded(text, &loaded)?;
+    // Whatever the fast path reads straight from events is exactly what the tree gives.
+    if let Some(fast) = yaml::load_tapes(text) {
+        prop_assert!(
+            loaded.errors.is_empty(),
+            "read from events, but the tree reports {:?} in {:?}",
+            loaded.errors,
+            text
+        );
+        let slow: Vec<Tape> = loaded
+            .documents
+            .iter()
+            .map(|d| Tape::from_node(&d.root))
+            .collect();
+        prop_assert!(fast == slow, "tapes differ for {:?}", text);
+    }
+    Ok(())
 }
 
 /// Every span of a load, in a fixed order (documents, then errors).
