@@ -286,18 +286,21 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
     // Levels from the config: per rule, per file.
     let base = std::path::absolute(&loaded.dir).unwrap_or_else(|_| loaded.dir.clone());
     let by_id: HashMap<&str, &Rule> = rules.iter().map(|r| (r.id.as_str(), *r)).collect();
+    // Each file's path relative to the config, worked out once (findings come many per file).
+    let mut relative: HashMap<FileId, String> = HashMap::new();
     outcome.findings.retain_mut(|f| {
         // A rule's evaluation error follows that rule's level.
         let id = f.origin.as_deref().unwrap_or(f.rule.as_str());
         let Some(rule) = by_id.get(id) else {
             return true;
         };
-        let path = &outcome.sources.get(f.primary.file).path;
-        let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
-        let rel = abs
-            .strip_prefix(&base)
-            .map_or_else(|_| slash_path(path), slash_path);
-        match levels.severity(rule, &rel) {
+        let rel = relative.entry(f.primary.file).or_insert_with(|| {
+            let path = &outcome.sources.get(f.primary.file).path;
+            let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            abs.strip_prefix(&base)
+                .map_or_else(|_| slash_path(path), slash_path)
+        });
+        match levels.severity(rule, rel) {
             // A rule that could not be evaluated stays an error wherever the rule is on.
             Some(_) if f.origin.is_some() => true,
             Some(sev) => {
@@ -379,7 +382,9 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         .iter()
         .flat_map(|f| std::iter::once(f.primary.file).chain(f.related.iter().map(|r| r.file)))
         .collect();
+    let started = std::time::Instant::now();
     outcome.sources.reload(shown);
+    outcome.timings.phase("read shown files again", started);
     Ok(outcome)
 }
 
@@ -617,10 +622,23 @@ fn build_filter(loaded: &config::Loaded, opts: &CheckOptions) -> Result<Filter, 
 /// Sorts findings by file, then position, then rule and message: the same bytes out whatever
 /// the thread count.
 pub fn sort_findings(sources: &SourceMap, findings: &mut [Finding]) {
+    // Files ranked by name once; findings then compare numbers first.
+    let mut by_name: Vec<FileId> = (0..sources.len() as u32).map(FileId).collect();
+    by_name.sort_by(|a, b| sources.get(*a).name.cmp(&sources.get(*b).name));
+    let mut rank = vec![0u32; sources.len()];
+    for (i, pair) in by_name.iter().enumerate() {
+        // Files of the same name share a rank, as they compared equal by name.
+        let same = i > 0 && sources.get(by_name[i - 1]).name == sources.get(*pair).name;
+        rank[pair.0 as usize] = if same {
+            rank[by_name[i - 1].0 as usize]
+        } else {
+            i as u32
+        };
+    }
+    let rank_of = |f: &Finding| rank.get(f.primary.file.0 as usize).copied();
     findings.sort_by(|a, b| {
-        let name = |f: &Finding| sources.get(f.primary.file).name.as_str();
-        name(a)
-            .cmp(name(b))
+        rank_of(a)
+            .cmp(&rank_of(b))
             .then(a.primary.span.cmp(&b.primary.span))
             .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| a.message.cmp(&b.message))

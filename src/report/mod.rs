@@ -521,7 +521,13 @@ impl Diagnostic for Drawn<'_> {
 
 /// `file:line:col: severity[rule] message`, one per line.
 pub fn compact(sources: &SourceMap, findings: &[Finding]) -> String {
-    findings.iter().map(|f| compact_line(sources, f)).collect()
+    // Lines are worded in parallel (finding a line and column scans the file) and joined in
+    // order.
+    use rayon::prelude::*;
+    findings
+        .par_iter()
+        .map(|f| compact_line(sources, f))
+        .collect()
 }
 
 /// One finding as `file:line:col: severity[rule] message` and a newline.
