@@ -732,6 +732,14 @@ impl Check {
                 }
             }
             Check::Any(cs) => {
+                // A child that passes, told cheaply, spares wording the failures before it.
+                for c in cs {
+                    match c.passes(ctx, e, doc) {
+                        Some(true) => return Ok(Vec::new()),
+                        Some(false) => {}
+                        None => break,
+                    }
+                }
                 let mut first = None;
                 for (c, p) in cs.iter().zip(nested(prep, cs.len())) {
                     let v = c.eval(ctx, p, idx, doc, scope)?;
@@ -764,6 +772,33 @@ impl Check {
             }
         }
         Ok(out)
+    }
+
+    /// Whether this check finds nothing on entity `e`, told without wording violations,
+    /// when that is cheap to tell (`None` otherwise). A `Some` check cannot fail with an error.
+    fn passes(&self, ctx: &Ctx<'_>, e: &Entity, doc: Doc<'_>) -> Option<bool> {
+        match self {
+            Check::Ref {
+                field,
+                kind,
+                filter,
+            } => {
+                let mut ok = true;
+                field.for_each_item(doc, |hit| {
+                    let Some(name) = hit.node.as_str().filter(|_| ok) else {
+                        return;
+                    };
+                    ok = match ctx.estate.lookup_index(*kind, name) {
+                        // As in `eval`: an unknown name on a declared reference field is the
+                        // core's finding, not this check's.
+                        None => e.kind.ref_fields().iter().any(|r| r.path == field.text),
+                        Some(t) => ctx.qualifies(t, filter),
+                    };
+                });
+                Some(ok)
+            }
+            _ => None,
+        }
     }
 
     /// The filters this check applies to referenced entities, nested ones too.
