@@ -135,6 +135,25 @@ fn put_head(out: &mut Vec<u8>, tag: u8, cursor: u32, span: Span) {
 
 /// Encodes a scalar node.
 fn put_scalar(out: &mut Vec<u8>, cursor: u32, span: Span, value: ScalarValue<'_>) {
+    put_scalar_sym(out, cursor, span, value, symbol(&value));
+}
+
+/// A string's symbol, when it is a word of the vocabulary.
+fn symbol(value: &ScalarValue<'_>) -> Option<u32> {
+    match value {
+        ScalarValue::Str(s) => VOCABULARY.index.get(*s).copied(),
+        _ => None,
+    }
+}
+
+/// [`put_scalar`] with the string's symbol looked up already.
+fn put_scalar_sym(
+    out: &mut Vec<u8>,
+    cursor: u32,
+    span: Span,
+    value: ScalarValue<'_>,
+    sym: Option<u32>,
+) {
     match value {
         ScalarValue::Null => put_head(out, T_NULL, cursor, span),
         ScalarValue::Bool(false) => put_head(out, T_FALSE, cursor, span),
@@ -153,8 +172,8 @@ fn put_scalar(out: &mut Vec<u8>, cursor: u32, span: Span, value: ScalarValue<'_>
             } else {
                 0
             };
-            match VOCABULARY.index.get(s) {
-                Some(&sym) => {
+            match sym {
+                Some(sym) => {
                     put_head(out, T_STR | SYM | exact, cursor, span);
                     put(out, u64::from(sym));
                 }
@@ -271,10 +290,11 @@ impl TapeBuilder {
             return Ok(());
         };
         let cursor = frame.item_cursor();
+        let sym = symbol(&value);
         if frame.map && frame.key_end.is_none() {
-            frame.new_key(&value)?;
+            frame.new_key(&value, sym)?;
         }
-        put_scalar(&mut frame.body, cursor, span, value);
+        put_scalar_sym(&mut frame.body, cursor, span, value, sym);
         frame.item_done(span.end);
         Ok(())
     }
@@ -365,7 +385,8 @@ impl Frame {
 
     /// Checks a new scalar key against the mapping's earlier keys (by text, as the loader's
     /// tree compares them); a repeated key is left to the tree, which reports it.
-    fn new_key(&mut self, key: &ScalarValue<'_>) -> Result<(), Unusual> {
+    /// `sym` is the key's symbol if it is a string of the vocabulary.
+    fn new_key(&mut self, key: &ScalarValue<'_>, sym: Option<u32>) -> Result<(), Unusual> {
         let text: Cow<'_, str> = match *key {
             ScalarValue::Str(s) => Cow::Borrowed(s),
             ScalarValue::Null => Cow::Borrowed("null"),
@@ -374,7 +395,12 @@ impl Frame {
             ScalarValue::Float(f) => Cow::Owned(f.to_string()),
         };
         const SCAN_LIMIT: usize = 16;
-        if let Some(&sym) = VOCABULARY.index.get(text.as_ref()) {
+        // Another scalar's text may still be a word (`true`, `null`): looked up by text.
+        let sym = match key {
+            ScalarValue::Str(_) => sym,
+            _ => VOCABULARY.index.get(text.as_ref()).copied(),
+        };
+        if let Some(sym) = sym {
             let (word, bit) = (sym as usize / 64, 1u64 << (sym % 64));
             if self.keys[word] & bit != 0 {
                 return Err(Unusual);
