@@ -150,7 +150,7 @@ impl Loaded {
             (Some(file), Some(span)) => {
                 let mut f =
                     Finding::error(CONFIG_RULE, crate::source::FileId(0), span, message.clone());
-                f.help = help;
+                f.help = help.map(Into::into);
                 Fatal::in_file(message, file, f)
             }
             _ => Fatal::message(message),
@@ -284,7 +284,7 @@ pub fn load(path: &Path) -> Result<Loaded, Fatal> {
                 .to_string();
             let mut f = Finding::error(CONFIG_RULE, crate::source::FileId(0), span, message)
                 .with_label("here");
-            f.help = help;
+            f.help = help.map(Into::into);
             Err(Fatal::in_file(format!("invalid config `{name}`"), &file, f))
         }
     }

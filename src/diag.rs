@@ -1,6 +1,7 @@
 //! Findings: what the tool reports (rule, severity, message, help, primary and related labels).
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -45,7 +46,8 @@ pub struct Finding {
     pub rule: String,
     pub severity: Severity,
     pub message: String,
-    pub help: Option<String>,
+    /// Shared: a rule's help without placeholders is one text for all its findings.
+    pub help: Option<Arc<str>>,
     /// The node that is wrong; its caption is shown under the underline.
     pub primary: Label,
     /// Other places involved: the first definition of a duplicate, the rest of a cycle.
@@ -77,7 +79,13 @@ impl Finding {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(Arc::from(help.into()));
+        self
+    }
+
+    /// [`Finding::with_help`] with a text other findings share.
+    pub fn with_shared_help(mut self, help: Arc<str>) -> Self {
+        self.help = Some(help);
         self
     }
 

@@ -416,7 +416,9 @@ fn finding(rule: &Rule, e: &Entity, v: &Violation, ctx: &Ctx<'_>) -> Finding {
         rule.message.render(e.root(), target, &vars),
     )
     .with_label(v.caption.clone());
-    if let Some(help) = &rule.help {
+    if let Some(text) = &rule.help_text {
+        f = f.with_shared_help(text.clone());
+    } else if let Some(help) = &rule.help {
         f = f.with_help(help.render(e.root(), target, &vars));
     }
     for (file, span, caption) in &v.related {

@@ -140,6 +140,8 @@ pub struct Rule {
     pub check: Check,
     pub message: Template,
     pub help: Option<Template>,
+    /// The help when it has no placeholder, made once and shared by the rule's findings.
+    pub help_text: Option<std::sync::Arc<str>>,
     pub valid: Vec<Example>,
     pub invalid: Vec<Example>,
     /// The pack file and the span of the rule's `id`.
@@ -512,6 +514,10 @@ impl Packs {
                 filter,
                 check,
                 message,
+                help_text: help
+                    .as_ref()
+                    .and_then(Template::constant)
+                    .map(std::sync::Arc::from),
                 help,
                 valid,
                 invalid,

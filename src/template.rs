@@ -70,6 +70,17 @@ impl Template {
         Ok(Template { parts })
     }
 
+    /// The text, when it has no placeholder: the same for every finding.
+    pub fn constant(&self) -> Option<String> {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => Some(t.as_str()),
+                Part::Field(_) => None,
+            })
+            .collect()
+    }
+
     /// Fills the placeholders: check values first, then `target.…`, then the entity's fields.
     pub fn render(
         &self,

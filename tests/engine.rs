@@ -180,7 +180,7 @@ fn view(o: &Outcome, f: &Finding) -> F {
         rule: f.rule.clone(),
         severity: f.severity,
         message: f.message.clone(),
-        help: f.help.clone(),
+        help: f.help.as_deref().map(String::from),
         text,
         line,
         caption: f.primary.message.clone(),

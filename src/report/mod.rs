@@ -447,7 +447,7 @@ impl<'a> Drawn<'a> {
                 Severity::Warning => miette::Severity::Warning,
                 Severity::Info => miette::Severity::Advice,
             }),
-            help: f.help.clone(),
+            help: f.help.as_deref().map(String::from),
             source: Src::new(file),
             labels,
             related,
