@@ -872,20 +872,29 @@ pub struct EntryRef<'a> {
     pub value: NodeRef<'a>,
 }
 
+/// What sequences and mappings share: their size, and where their body is.
+macro_rules! collection_common {
+    ($($view:ident),*) => {$(
+        impl $view<'_> {
+            pub fn len(&self) -> usize {
+                self.0.count as usize
+            }
+
+            pub fn is_empty(&self) -> bool {
+                self.0.count == 0
+            }
+
+            /// Where the body is in memory: tells collections apart.
+            pub fn body_address(&self) -> usize {
+                self.0.body.as_ptr() as usize
+            }
+        }
+    )*};
+}
+
+collection_common!(SeqRef, MapRef);
+
 impl<'a> SeqRef<'a> {
-    pub fn len(&self) -> usize {
-        self.0.count as usize
-    }
-
-    /// Where the body is in memory: tells collections apart.
-    pub fn body_address(&self) -> usize {
-        self.0.body.as_ptr() as usize
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.count == 0
-    }
-
     pub fn iter(&self) -> SeqIter<'a> {
         SeqIter(Walk::new(self.0))
     }
@@ -900,19 +909,6 @@ impl<'a> SeqRef<'a> {
 }
 
 impl<'a> MapRef<'a> {
-    pub fn len(&self) -> usize {
-        self.0.count as usize
-    }
-
-    /// Where the body is in memory: tells collections apart.
-    pub fn body_address(&self) -> usize {
-        self.0.body.as_ptr() as usize
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.count == 0
-    }
-
     pub fn iter(&self) -> MapIter<'a> {
         MapIter(Walk::new(self.0))
     }
