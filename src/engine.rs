@@ -263,10 +263,14 @@ fn run_chunk(
     let estate = ctx.estate;
     let width = trie.len();
     let mut table = vec![SlotPos::ABSENT; range.len() * width];
+    // Row by row (a row may be empty when no path has a number).
     let into_seq: Vec<bool> = range
         .clone()
-        .zip(table.chunks_mut(width.max(1)))
-        .map(|(i, row)| estate.entities[i].tape.fill_slots(trie, row))
+        .enumerate()
+        .map(|(k, i)| {
+            let row = &mut table[k * width..(k + 1) * width];
+            estate.entities[i].tape.fill_slots(trie, row)
+        })
         .collect();
     let doc = |k: usize| {
         let e = &estate.entities[range.start + k];

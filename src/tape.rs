@@ -641,7 +641,8 @@ impl SlotTrie {
     }
 
     fn child(&self, node: u32, sym: u32) -> Option<u32> {
-        self.nodes[node as usize]
+        self.nodes
+            .get(node as usize)?
             .children
             .iter()
             .find(|c| c.0 == sym)
@@ -1157,6 +1158,15 @@ mod tests {
              neg: -9223372036854775808\n",
         );
         round_trip("- a\n- [b, {c: d}]\n- {}\n- []\n---\nplain\n---\n? [complex]\n: key\n");
+    }
+
+    #[test]
+    fn slot_tables_of_no_paths_are_empty_rows() {
+        let tape = Tape::from_node(&load("spec: {tier: 1}\n").documents[0].root);
+        for trie in [SlotTrie::new(std::iter::empty()), SlotTrie::default()] {
+            assert!(trie.is_empty());
+            assert!(!tape.fill_slots(&trie, &mut []));
+        }
     }
 
     #[test]
