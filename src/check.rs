@@ -626,10 +626,10 @@ pub fn sort_findings(sources: &SourceMap, findings: &mut [Finding]) {
     let mut by_name: Vec<FileId> = (0..sources.len() as u32).map(FileId).collect();
     by_name.sort_by(|a, b| sources.get(*a).name.cmp(&sources.get(*b).name));
     let mut rank = vec![0u32; sources.len()];
-    for (i, pair) in by_name.iter().enumerate() {
+    for (i, id) in by_name.iter().enumerate() {
         // Files of the same name share a rank, as they compared equal by name.
-        let same = i > 0 && sources.get(by_name[i - 1]).name == sources.get(*pair).name;
-        rank[pair.0 as usize] = if same {
+        let same = i > 0 && sources.get(by_name[i - 1]).name == sources.get(*id).name;
+        rank[id.0 as usize] = if same {
             rank[by_name[i - 1].0 as usize]
         } else {
             i as u32

@@ -2,14 +2,13 @@
 //! kind, references resolved, reverse references) with the findings that building it yields.
 
 use std::hash::BuildHasher;
-
-use rayon::prelude::*;
 use std::sync::LazyLock;
 
-use crate::path::FieldPath;
+use rayon::prelude::*;
 
 use crate::diag::{did_you_mean, rules, Finding};
 use crate::kind::{Kind, API_VERSION, NON_ESTATE_KINDS};
+use crate::path::FieldPath;
 use crate::source::{FileId, Span};
 use crate::tape::{NodeRef, Tape, ValueRef};
 
