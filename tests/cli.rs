@@ -656,7 +656,9 @@ fn timings_list_every_phase_and_rule_on_stderr() {
         "  schema (summed over threads)",
         "index + parameters",
         "rules (parallel)",
+        "sort",
         "levels + suppressions + baseline",
+        "read shown files again",
         "report",
     ] {
         let line = r
