@@ -197,19 +197,12 @@ fn put_collection(out: &mut Vec<u8>, cursor: u32, span: Span, map: bool, count: 
 
 fn encode(node: &Node, cursor: u32, out: &mut Vec<u8>) {
     let start = node.span.start;
-    let scalar = match &node.value {
-        Value::Null => Some(ScalarValue::Null),
-        Value::Bool(b) => Some(ScalarValue::Bool(*b)),
-        Value::Int(i) => Some(ScalarValue::Int(*i)),
-        Value::Float(f) => Some(ScalarValue::Float(*f)),
-        Value::Str(s) => Some(ScalarValue::Str(s)),
-        Value::Seq(_) | Value::Map(_) => None,
-    };
-    if let Some(v) = scalar {
-        return put_scalar(out, cursor, node.span, v);
-    }
     match &node.value {
-        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_) => {}
+        Value::Null => put_scalar(out, cursor, node.span, ScalarValue::Null),
+        Value::Bool(b) => put_scalar(out, cursor, node.span, ScalarValue::Bool(*b)),
+        Value::Int(i) => put_scalar(out, cursor, node.span, ScalarValue::Int(*i)),
+        Value::Float(f) => put_scalar(out, cursor, node.span, ScalarValue::Float(*f)),
+        Value::Str(s) => put_scalar(out, cursor, node.span, ScalarValue::Str(s)),
         Value::Seq(items) => {
             put_head(out, T_SEQ, cursor, node.span);
             put(out, items.len() as u64);
