@@ -131,15 +131,16 @@ pub fn vocabulary() -> Vec<String> {
 
 /// The `spec.policy` keys the Organization schema itself types (it reports their type errors).
 pub fn typed_policy_keys() -> Vec<String> {
-    let org = &KINDS[Kind::ALL
-        .iter()
-        .position(|k| *k == Kind::Organization)
-        .unwrap_or(0)];
-    org.schema
+    schema_of(Kind::Organization)
+        .schema
         .pointer("/properties/spec/properties/policy/properties")
         .and_then(Json::as_object)
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default()
+}
+
+fn schema_of(kind: Kind) -> &'static Schema {
+    &KINDS[Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)]
 }
 
 /// [`validate`] for a document kept as a tape: checked where it is, and only an invalid one
@@ -150,8 +151,7 @@ pub fn validate_tape(
     file: FileId,
     name: Option<&str>,
 ) -> Vec<Finding> {
-    let schema = &KINDS[Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)];
-    if schema.tapes.is_valid(root) {
+    if schema_of(kind).tapes.is_valid(root) {
         return Vec::new();
     }
     validate(kind, &root.to_node(), file, name)
@@ -159,7 +159,7 @@ pub fn validate_tape(
 
 /// Every schema violation of one estate document, each on its node.
 pub fn validate(kind: Kind, root: &Node, file: FileId, name: Option<&str>) -> Vec<Finding> {
-    let schema = &KINDS[Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)];
+    let schema = schema_of(kind);
     let entity = match name {
         Some(n) => format!("{} `{}`", kind.name(), n),
         None => kind.name().to_string(),

@@ -204,27 +204,23 @@ fn encode(node: &Node, cursor: u32, out: &mut Vec<u8>) {
         Value::Float(f) => put_scalar(out, cursor, node.span, ScalarValue::Float(*f)),
         Value::Str(s) => put_scalar(out, cursor, node.span, ScalarValue::Str(s)),
         Value::Seq(items) => {
-            put_head(out, T_SEQ, cursor, node.span);
-            put(out, items.len() as u64);
-            let at = out.len();
-            let mut cursor = start;
+            let mut body = Vec::new();
+            let mut at = start;
             for item in items.iter() {
-                encode(item, cursor, out);
-                cursor = item.span.end;
+                encode(item, at, &mut body);
+                at = item.span.end;
             }
-            body_len(out, at);
+            put_collection(out, cursor, node.span, false, items.len() as u32, &body);
         }
         Value::Map(entries) => {
-            put_head(out, T_MAP, cursor, node.span);
-            put(out, entries.len() as u64);
-            let at = out.len();
-            let mut cursor = start;
+            let mut body = Vec::new();
+            let mut at = start;
             for e in entries.iter() {
-                encode(&e.key, cursor, out);
-                encode(&e.value, e.key.span.end, out);
-                cursor = e.value.span.end;
+                encode(&e.key, at, &mut body);
+                encode(&e.value, e.key.span.end, &mut body);
+                at = e.value.span.end;
             }
-            body_len(out, at);
+            put_collection(out, cursor, node.span, true, entries.len() as u32, &body);
         }
     }
 }
@@ -416,13 +412,6 @@ impl Frame {
         }
         Ok(())
     }
-}
-
-/// Inserts the byte length of the body written from `at` before it.
-fn body_len(out: &mut Vec<u8>, at: usize) {
-    let mut len = Vec::with_capacity(4);
-    put(&mut len, (out.len() - at) as u64);
-    out.splice(at..at, len);
 }
 
 #[inline]
@@ -903,6 +892,46 @@ impl<'a> SeqRef<'a> {
 }
 
 impl<'a> MapRef<'a> {
+    /// The entry whose key is `key`: symbol keys compared by number, their values skipped
+    /// unread when they differ.
+    pub fn entry_key(&self, key: &Key) -> Option<EntryRef<'a>> {
+        let map = self.0;
+        let words = &VOCABULARY.words;
+        let body = map.body;
+        let mut pos = 0;
+        let mut cursor = map.start;
+        for _ in 0..map.count {
+            let tag = body[pos];
+            if tag & (7 | SYM) == T_STR | SYM {
+                // A symbol key: compared by number, and its value skipped unread when it differs.
+                let at = pos;
+                let (_, start, len) = head(body, &mut pos, cursor);
+                let sym = varint(body, &mut pos) as u32;
+                let word = words[sym as usize];
+                let end = start + len.unwrap_or(word.len() as u32);
+                if key.sym == Some(sym) {
+                    let mut p = at;
+                    let key = read(body, &mut p, cursor);
+                    let value = read(body, &mut p, key.span.end);
+                    return Some(EntryRef { key, value });
+                }
+                cursor = skip(body, &mut pos, end, words);
+            } else {
+                let k = read(body, &mut pos, cursor);
+                let value = read(body, &mut pos, k.span.end);
+                let hit = match k.value {
+                    ValueRef::Str(s) => s == &*key.text,
+                    _ => k.scalar_text().as_deref() == Some(&*key.text),
+                };
+                if hit {
+                    return Some(EntryRef { key: k, value });
+                }
+                cursor = value.span.end;
+            }
+        }
+        None
+    }
+
     pub fn iter(&self) -> MapIter<'a> {
         MapIter(Walk::new(self.0))
     }
@@ -1031,41 +1060,7 @@ impl<'a> NodeRef<'a> {
 
     /// [`NodeRef::entry`] with the key's symbol looked up beforehand (field paths keep theirs).
     pub fn entry_key(&self, key: &Key) -> Option<EntryRef<'a>> {
-        let map = self.as_map()?.0;
-        let words = &VOCABULARY.words;
-        let body = map.body;
-        let mut pos = 0;
-        let mut cursor = map.start;
-        for _ in 0..map.count {
-            let tag = body[pos];
-            if tag & (7 | SYM) == T_STR | SYM {
-                // A symbol key: compared by number, and its value skipped unread when it differs.
-                let at = pos;
-                let (_, start, len) = head(body, &mut pos, cursor);
-                let sym = varint(body, &mut pos) as u32;
-                let word = words[sym as usize];
-                let end = start + len.unwrap_or(word.len() as u32);
-                if key.sym == Some(sym) {
-                    let mut p = at;
-                    let key = read(body, &mut p, cursor);
-                    let value = read(body, &mut p, key.span.end);
-                    return Some(EntryRef { key, value });
-                }
-                cursor = skip(body, &mut pos, end, words);
-            } else {
-                let k = read(body, &mut pos, cursor);
-                let value = read(body, &mut pos, k.span.end);
-                let hit = match k.value {
-                    ValueRef::Str(s) => s == &*key.text,
-                    _ => k.scalar_text().as_deref() == Some(&*key.text),
-                };
-                if hit {
-                    return Some(EntryRef { key: k, value });
-                }
-                cursor = value.span.end;
-            }
-        }
-        None
+        self.as_map()?.entry_key(key)
     }
 
     /// The value of a mapping under `key`.

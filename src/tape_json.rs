@@ -139,12 +139,7 @@ impl<'a> Object<'a, TapeJson> for MapRef<'a> {
     }
 
     fn get(&self, key: &Key) -> Option<NodeRef<'a>> {
-        // The mapping as a node: `entry_key` compares symbols, then texts.
-        let node = NodeRef {
-            span: crate::source::Span::empty(0),
-            value: ValueRef::Map(*self),
-        };
-        node.entry_key(key).map(|e| e.value)
+        self.entry_key(key).map(|e| e.value)
     }
 
     fn members(&self) -> Members<'a> {

@@ -279,8 +279,7 @@ pub fn load_tapes(text: &str) -> Option<Vec<Tape>> {
                 if anchor != 0 || builder.depth() >= MAX_DEPTH {
                     return None;
                 }
-                let at = start as usize;
-                let flow = text[at..(end as usize).max(at)].ends_with(['[', '{']);
+                let flow = is_flow_start(text, start as usize, end as usize);
                 let map = matches!(event, Event::MappingStart(..));
                 builder.start(map, flow, start).ok()?;
             }
@@ -366,6 +365,12 @@ fn next_document_start(text: &str, base: usize, error_at: usize) -> Option<usize
     }
 }
 
+/// Whether the collection whose start event covers `text[start..end]` is a flow one.
+/// Anchors and tags may precede the bracket: `&a [1]`, `!!seq [1]`.
+fn is_flow_start(text: &str, start: usize, end: usize) -> bool {
+    text[start..end.max(start)].ends_with(['[', '{'])
+}
+
 fn too_deep(span: Span) -> LoadError {
     LoadError {
         kind: ErrorKind::TooDeep,
@@ -436,10 +441,11 @@ impl<'a> Builder<'a> {
     }
 
     fn is_flow_start(&self, span: Span) -> bool {
-        let at = span.start as usize - self.base;
-        // Anchors and tags may precede the bracket: `&a [1]`, `!!seq [1]`.
-        let text = &self.input[at..(span.end as usize - self.base).max(at)];
-        text.ends_with(['[', '{'])
+        let (start, end) = (
+            span.start as usize - self.base,
+            span.end as usize - self.base,
+        );
+        is_flow_start(self.input, start, end)
     }
 
     fn event(&mut self, event: Event<'_>, span: Span, out: &mut Loaded) -> Option<Document> {
