@@ -14,6 +14,7 @@ use crate::diag::did_you_mean;
 use crate::estate::{Entity, Estate};
 use crate::expr::{CelValue, Expr, Scope};
 use crate::kind::Kind;
+use crate::links::{NOT_NAME, UNKNOWN};
 use crate::path::{Doc, FieldPath};
 use crate::select::{
     compare, format_duration, format_number, Condition, Literal, Op, Operand, Resolve, Test, Val,
@@ -188,6 +189,21 @@ impl Resolve for Ctx<'_> {
             .lookup_index(kind, name)
             .is_some_and(|t| self.qualifies(t, filter))
     }
+
+    fn refers_linked(
+        &self,
+        doc: Doc<'_>,
+        path: &FieldPath,
+        kind: Kind,
+        filter: &[Condition],
+    ) -> Option<bool> {
+        let items = self.estate.linked(doc.entity()?, path, kind)?;
+        Some(
+            items
+                .iter()
+                .any(|&t| t < NOT_NAME && self.qualifies(t as usize, filter)),
+        )
+    }
 }
 
 impl Ctx<'_> {
@@ -198,9 +214,8 @@ impl Ctx<'_> {
             return true;
         }
         let decide = || {
-            filter
-                .iter()
-                .all(|c| c.holds(self.estate.entities[t].root(), self))
+            let doc = Doc::from(self.estate.entities[t].root()).of_entity(t);
+            filter.iter().all(|c| c.holds(doc, self))
         };
         match self.verdicts.by_filter.get(&(filter.as_ptr() as usize)) {
             Some(bits) => bits.get_or(t, decide),
@@ -289,11 +304,105 @@ impl Bits {
 pub enum Prep<'a> {
     #[default]
     None,
-    /// Name → how many entities name it (reverse references), and the last that did.
-    Reverse(HashMap<&'a str, (u32, usize)>),
+    /// How many entities name each entity (reverse references).
+    Reverse(Reverse<'a>),
     /// Violations decided for the whole selection (uniqueness, cycles), by entity.
     PerEntity(HashMap<usize, Vec<Violation>>),
     Nested(Vec<Prep<'a>>),
+}
+
+/// Reverse references: how many of the counted entities name each entity.
+#[derive(Debug, Default)]
+pub struct Reverse<'a> {
+    /// The kind every counted field references, when each is a reference field: names are
+    /// then counted by the entity they resolve to.
+    target: Option<Kind>,
+    /// By entity number (with a `target`).
+    counts: Vec<u32>,
+    /// By name: every name without a `target`, else the names that resolve to nothing.
+    by_name: HashMap<&'a str, u32>,
+}
+
+impl<'a> Reverse<'a> {
+    /// Counts the entities of `kind` that satisfy `filter`, under every entity or name their
+    /// `fields` hold; an entity naming the same one twice counts once.
+    fn count(ctx: &Ctx<'a>, kind: Kind, fields: &[FieldPath], filter: &[Condition]) -> Reverse<'a> {
+        let estate = ctx.estate;
+        let mut target = None;
+        for f in fields {
+            let t = f
+                .ref_field(kind)
+                .and_then(|i| kind.ref_fields().get(i))
+                .map(|r| r.target);
+            if t.is_none() || (target.is_some() && target != t) {
+                target = None;
+                break;
+            }
+            target = t;
+        }
+        let mut rev = Reverse {
+            target,
+            counts: match target {
+                Some(_) => vec![0; estate.entities.len()],
+                None => Vec::new(),
+            },
+            by_name: HashMap::new(),
+        };
+        let (mut ids, mut names): (Vec<u32>, Vec<&str>) = (Vec::new(), Vec::new());
+        for &i in estate.of_kind(kind) {
+            let e = &estate.entities[i];
+            let doc = Doc::from(e.root()).of_entity(i);
+            if !filter.iter().all(|c| c.holds(doc, ctx)) {
+                continue;
+            }
+            ids.clear();
+            names.clear();
+            for f in fields {
+                let linked = target
+                    .and_then(|t| estate.linked(i, f, t))
+                    .filter(|items| !items.contains(&UNKNOWN));
+                match linked {
+                    Some(items) => ids.extend(items.iter().filter(|&&t| t < NOT_NAME)),
+                    None => f.for_each_item(e.root(), |hit| {
+                        let Some(name) = hit.node.as_str() else {
+                            return;
+                        };
+                        match target.and_then(|t| estate.lookup_index(t, name)) {
+                            Some(j) => ids.push(j as u32),
+                            None => names.push(name),
+                        }
+                    }),
+                }
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            for &t in &ids {
+                rev.counts[t as usize] += 1;
+            }
+            names.sort_unstable();
+            names.dedup();
+            for &name in &names {
+                *rev.by_name.entry(name).or_insert(0) += 1;
+            }
+        }
+        rev
+    }
+
+    /// How many counted entities name entity `idx`.
+    fn of(&self, estate: &Estate, idx: usize) -> usize {
+        let e = &estate.entities[idx];
+        let Some(name) = e.name() else {
+            return 0;
+        };
+        let resolved = self.target.and_then(|t| match e.kind == t {
+            true => estate.canonical(idx),
+            false => estate.lookup_index(t, name),
+        });
+        match resolved {
+            Some(j) => self.counts.get(j).copied().unwrap_or(0) as usize,
+            None => self.by_name.get(name).copied().unwrap_or(0) as usize,
+        }
+    }
 }
 
 impl Check {
@@ -312,29 +421,7 @@ impl Check {
                 fields,
                 filter,
                 ..
-            } => {
-                let of_kind = estate.of_kind(*kind);
-                let mut index: HashMap<&str, (u32, usize)> = HashMap::with_capacity(of_kind.len());
-                for &i in of_kind {
-                    let e = &estate.entities[i];
-                    if !filter.iter().all(|c| c.holds(e.root(), ctx)) {
-                        continue;
-                    }
-                    for f in fields {
-                        f.for_each_item(e.root(), |hit| {
-                            if let Some(name) = hit.node.as_str() {
-                                // An entity naming the same one twice counts once.
-                                let (count, last) = index.entry(name).or_insert((0, usize::MAX));
-                                if *last != i {
-                                    *count += 1;
-                                    *last = i;
-                                }
-                            }
-                        });
-                    }
-                }
-                Prep::Reverse(index)
-            }
+            } => Prep::Reverse(Reverse::count(ctx, *kind, fields, filter)),
             Check::Unique { field } => {
                 let mut first: HashMap<String, usize> = HashMap::new();
                 let mut out: HashMap<usize, Vec<Violation>> = HashMap::new();
@@ -538,6 +625,9 @@ impl Check {
                 kind,
                 filter,
             } => {
+                if ref_passes_linked(ctx, doc, field, *kind, filter) == Some(true) {
+                    return Ok(out);
+                }
                 for hit in field.items(root) {
                     let Some(name) = hit.node.as_str() else {
                         continue;
@@ -581,7 +671,7 @@ impl Check {
                 }
             }
             Check::CoveredBy { min, .. } => {
-                let count = reverse(prep, e.name());
+                let count = reverse(prep, ctx.estate, idx);
                 let min = ctx
                     .operand(min, root, None)
                     .and_then(|m| m.as_number())
@@ -605,7 +695,7 @@ impl Check {
                 ..
             } => {
                 let (count, span) = match kind {
-                    Some(_) => (reverse(prep, e.name()), name_span),
+                    Some(_) => (reverse(prep, ctx.estate, idx), name_span),
                     None => {
                         let items: usize = fields.iter().map(|f| f.items(root).len()).sum();
                         let span = fields
@@ -650,6 +740,24 @@ impl Check {
             } => {
                 let kind = target_kind(e.kind, via);
                 let left_hit = field.first(root).filter(|h| !h.node.is_null());
+                // Told from resolved references first: almost every entity passes, and only
+                // one that fails needs its names read to be worded.
+                let linked = doc.entity().and_then(|i| ctx.estate.linked(i, via, kind));
+                if let Some(items) = linked {
+                    let left = left_hit.map(|h| Val::from_ref(h.node));
+                    let fails = |t: u32| -> bool {
+                        let (Some(left), true) = (&left, t < NOT_NAME) else {
+                            return false;
+                        };
+                        let target = ctx.estate.entities[t as usize].root();
+                        ctx.operand(operand, root, Some(target))
+                            .and_then(|right| compare(left, &right, order.as_deref()))
+                            .is_some_and(|ord| !op.holds(ord))
+                    };
+                    if !items.iter().any(|&t| fails(t)) {
+                        return Ok(out);
+                    }
+                }
                 for hit in via.items(root) {
                     let Some(name) = hit.node.as_str() else {
                         continue;
@@ -783,6 +891,9 @@ impl Check {
                 kind,
                 filter,
             } => {
+                if let Some(ok) = ref_passes_linked(ctx, doc, field, *kind, filter) {
+                    return Some(ok);
+                }
                 let mut ok = true;
                 field.for_each_item(doc, |hit| {
                     let Some(name) = hit.node.as_str().filter(|_| ok) else {
@@ -849,6 +960,24 @@ impl Check {
     }
 }
 
+/// Whether every name in reference field `field` of `doc` is of an entity of `kind` that
+/// satisfies `filter`, told from resolved references (`None` when they cannot tell). As in
+/// [`Check::eval`], a name that resolves to nothing is the core's finding, not this check's.
+fn ref_passes_linked(
+    ctx: &Ctx<'_>,
+    doc: Doc<'_>,
+    field: &FieldPath,
+    kind: Kind,
+    filter: &[Condition],
+) -> Option<bool> {
+    let items = ctx.estate.linked(doc.entity()?, field, kind)?;
+    Some(
+        items
+            .iter()
+            .all(|&t| t >= NOT_NAME || ctx.qualifies(t as usize, filter)),
+    )
+}
+
 /// `refs` for CEL: each reference field of the entity by its last name (`owner`, `from`,
 /// `dependsOn` ...) → the referenced entity, or a list of them for list fields; names that
 /// resolve to nothing are left out (null for a single reference).
@@ -890,10 +1019,10 @@ fn nested<'p, 'a>(prep: &'p Prep<'a>, n: usize) -> impl Iterator<Item = &'p Prep
     (0..n).map(move |i| list.get(i).unwrap_or(&Prep::None))
 }
 
-/// How many entities name `name`, by a reverse-reference preparation.
-fn reverse(prep: &Prep<'_>, name: Option<&str>) -> usize {
-    match (prep, name) {
-        (Prep::Reverse(map), Some(n)) => map.get(n).map_or(0, |(count, _)| *count as usize),
+/// How many entities name entity `idx`, by a reverse-reference preparation.
+fn reverse(prep: &Prep<'_>, estate: &Estate, idx: usize) -> usize {
+    match prep {
+        Prep::Reverse(rev) => rev.of(estate, idx),
         _ => 0,
     }
 }
@@ -939,79 +1068,125 @@ fn cycles(
     field: &FieldPath,
     selection: &[usize],
 ) -> HashMap<usize, Vec<Violation>> {
-    let selected: foldhash::HashSet<usize> = selection.iter().copied().collect();
-    // Edges in estate order: (from, to, span of the reference).
-    let mut edges: HashMap<usize, Vec<(usize, Span)>> = HashMap::new();
-    for &i in selection {
+    // The graph over positions in the selection: successors in document order, selected
+    // ones only, read from resolved references where the field has them.
+    const UNSELECTED: u32 = u32::MAX;
+    let mut node_of = vec![UNSELECTED; estate.entities.len()];
+    for (n, &i) in selection.iter().enumerate() {
+        node_of[i] = n as u32;
+    }
+    let targets = |i: usize, f: &mut dyn FnMut(usize, Option<Span>)| {
         let e = &estate.entities[i];
         let kind = target_kind(e.kind, field);
         field.for_each_item(e.root(), |hit| {
-            let Some(j) = hit.node.as_str().and_then(|n| estate.lookup_index(kind, n)) else {
-                return;
-            };
-            if selected.contains(&j) {
-                edges.entry(i).or_default().push((j, hit.node.span));
+            if let Some(j) = hit.node.as_str().and_then(|n| estate.lookup_index(kind, n)) {
+                f(j, Some(hit.node.span));
             }
         });
-    }
-    let sccs = tarjan(selection, &edges);
-    let mut out: HashMap<usize, Vec<Violation>> = HashMap::new();
-    let name = |i: usize| estate.entities[i].name().unwrap_or("?").to_string();
-    for scc in sccs {
-        let members: foldhash::HashSet<usize> = scc.iter().copied().collect();
-        let mut ordered: Vec<usize> = scc.clone();
-        ordered.sort_unstable();
-        // Every edge that lies on a cycle is shown at least once: for each edge not yet shown,
-        // the shortest way back closes a cycle through it. Bounded, so a dense tangle cannot
-        // flood the output.
-        const MAX_CYCLES: usize = 50;
-        let mut shown: foldhash::HashSet<(usize, usize)> = foldhash::HashSet::new();
-        let mut reported = 0;
-        for &from in &ordered {
-            for &(to, span) in edges.get(&from).map_or(&[][..], Vec::as_slice) {
-                if !members.contains(&to) || shown.contains(&(from, to)) || reported >= MAX_CYCLES {
-                    continue;
-                }
-                let Some(back) = shortest_path(to, from, &edges, &members) else {
-                    continue;
-                };
-                let mut path = vec![(from, to, span)];
-                path.extend(back);
-                for &(f, t, _) in &path {
-                    shown.insert((f, t));
-                }
-                reported += 1;
-                // Reported on the cycle's first member in estate order, starting there.
-                let first = path
-                    .iter()
-                    .enumerate()
-                    .min_by_key(|(_, e)| e.0)
-                    .map_or(0, |(i, _)| i);
-                path.rotate_left(first);
-                let start = path[0].0;
-                let mut names: Vec<String> = path.iter().map(|(f, _, _)| name(*f)).collect();
-                names.push(name(start));
-                let cycle = names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(" → ");
-                let (f0, t0, s0) = path[0];
-                let mut v = Violation::at(s0, format!("`{}` depends on `{}`", name(f0), name(t0)))
-                    .var("cycle", cycle)
-                    .var("count", path.len().to_string());
-                for &(f, t, s) in &path[1..] {
-                    v.related.push((
-                        estate.entities[f].file,
-                        s,
-                        format!("`{}` depends on `{}`", name(f), name(t)),
-                    ));
-                }
-                out.entry(start).or_default().push(v);
+    };
+    let mut start = Vec::with_capacity(selection.len() + 1);
+    let mut succ: Vec<u32> = Vec::new();
+    for &i in selection {
+        start.push(succ.len());
+        let mut push = |j: usize, _| {
+            if node_of[j] != UNSELECTED {
+                succ.push(node_of[j]);
             }
+        };
+        let kind = target_kind(estate.entities[i].kind, field);
+        match estate.linked(i, field, kind) {
+            Some(items) => items
+                .iter()
+                .filter(|&&t| t < NOT_NAME)
+                .for_each(|&t| push(t as usize, None)),
+            None => targets(i, &mut push),
         }
     }
+    start.push(succ.len());
+    let successors = |n: usize| &succ[start[n]..start[n + 1]];
+    let mut out: HashMap<usize, Vec<Violation>> = HashMap::new();
+    for scc in tarjan(selection.len(), successors) {
+        if let [only] = scc[..] {
+            if !successors(only).contains(&(only as u32)) {
+                continue;
+            }
+        }
+        let scc: Vec<usize> = scc.into_iter().map(|n| selection[n]).collect();
+        // The members' edges, with the span of each reference, for the report.
+        let mut edges: HashMap<usize, Vec<(usize, Span)>> = HashMap::new();
+        for &i in &scc {
+            targets(i, &mut |j, span| {
+                if let (true, Some(span)) = (node_of[j] != UNSELECTED, span) {
+                    edges.entry(i).or_default().push((j, span));
+                }
+            });
+        }
+        report_cycles(estate, &scc, &edges, &mut out);
+    }
     out
+}
+
+/// Findings for the cycles of one strongly connected component `scc` (entity numbers) with
+/// the `edges` of its members.
+fn report_cycles(
+    estate: &Estate,
+    scc: &[usize],
+    edges: &HashMap<usize, Vec<(usize, Span)>>,
+    out: &mut HashMap<usize, Vec<Violation>>,
+) {
+    let name = |i: usize| estate.entities[i].name().unwrap_or("?").to_string();
+    let members: foldhash::HashSet<usize> = scc.iter().copied().collect();
+    let mut ordered: Vec<usize> = scc.to_vec();
+    ordered.sort_unstable();
+    // Every edge that lies on a cycle is shown at least once: for each edge not yet shown,
+    // the shortest way back closes a cycle through it. Bounded, so a dense tangle cannot
+    // flood the output.
+    const MAX_CYCLES: usize = 50;
+    let mut shown: foldhash::HashSet<(usize, usize)> = foldhash::HashSet::new();
+    let mut reported = 0;
+    for &from in &ordered {
+        for &(to, span) in edges.get(&from).map_or(&[][..], Vec::as_slice) {
+            if !members.contains(&to) || shown.contains(&(from, to)) || reported >= MAX_CYCLES {
+                continue;
+            }
+            let Some(back) = shortest_path(to, from, edges, &members) else {
+                continue;
+            };
+            let mut path = vec![(from, to, span)];
+            path.extend(back);
+            for &(f, t, _) in &path {
+                shown.insert((f, t));
+            }
+            reported += 1;
+            // Reported on the cycle's first member in estate order, starting there.
+            let first = path
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, e)| e.0)
+                .map_or(0, |(i, _)| i);
+            path.rotate_left(first);
+            let start = path[0].0;
+            let mut names: Vec<String> = path.iter().map(|(f, _, _)| name(*f)).collect();
+            names.push(name(start));
+            let cycle = names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            let (f0, t0, s0) = path[0];
+            let mut v = Violation::at(s0, format!("`{}` depends on `{}`", name(f0), name(t0)))
+                .var("cycle", cycle)
+                .var("count", path.len().to_string());
+            for &(f, t, s) in &path[1..] {
+                v.related.push((
+                    estate.entities[f].file,
+                    s,
+                    format!("`{}` depends on `{}`", name(f), name(t)),
+                ));
+            }
+            out.entry(start).or_default().push(v);
+        }
+    }
 }
 
 /// The shortest path of edges from `from` to `to` within `members` (breadth-first; edges in
@@ -1055,52 +1230,49 @@ fn shortest_path(
     None
 }
 
-/// Strongly connected components (Tarjan's algorithm, iterative so deep graphs cannot
-/// overflow the stack), in order of discovery from `nodes`.
-fn tarjan(nodes: &[usize], edges: &HashMap<usize, Vec<(usize, Span)>>) -> Vec<Vec<usize>> {
-    let mut index: HashMap<usize, usize> = HashMap::new();
-    let mut low: HashMap<usize, usize> = HashMap::new();
-    let mut on_stack: foldhash::HashSet<usize> = foldhash::HashSet::new();
+/// Strongly connected components of the graph over `0..n` (Tarjan's algorithm, iterative so
+/// deep graphs cannot overflow the stack), in order of discovery.
+fn tarjan<'s>(n: usize, successors: impl Fn(usize) -> &'s [u32]) -> Vec<Vec<usize>> {
+    const UNSEEN: u32 = u32::MAX;
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
     let mut stack: Vec<usize> = Vec::new();
     let mut out = Vec::new();
     let mut counter = 0;
-    for &root in nodes {
-        if index.contains_key(&root) {
+    for root in 0..n {
+        if index[root] != UNSEEN {
             continue;
         }
         let mut work: Vec<(usize, usize)> = vec![(root, 0)];
         while let Some(&(v, next)) = work.last() {
-            if next == 0 && !index.contains_key(&v) {
-                index.insert(v, counter);
-                low.insert(v, counter);
+            if next == 0 && index[v] == UNSEEN {
+                index[v] = counter;
+                low[v] = counter;
                 counter += 1;
                 stack.push(v);
-                on_stack.insert(v);
+                on_stack[v] = true;
             }
-            let succ = edges.get(&v).map_or(&[][..], Vec::as_slice);
-            if let Some(&(w, _)) = succ.get(next) {
+            if let Some(&w) = successors(v).get(next) {
+                let w = w as usize;
                 if let Some(top) = work.last_mut() {
                     top.1 += 1;
                 }
-                if !index.contains_key(&w) {
+                if index[w] == UNSEEN {
                     work.push((w, 0));
-                } else if on_stack.contains(&w) {
-                    let lw = index[&w];
-                    let lv = low[&v];
-                    low.insert(v, lv.min(lw));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
                 }
                 continue;
             }
             work.pop();
             if let Some(&(parent, _)) = work.last() {
-                let lv = low[&v];
-                let lp = low[&parent];
-                low.insert(parent, lp.min(lv));
+                low[parent] = low[parent].min(low[v]);
             }
-            if low[&v] == index[&v] {
+            if low[v] == index[v] {
                 let mut scc = Vec::new();
                 while let Some(w) = stack.pop() {
-                    on_stack.remove(&w);
+                    on_stack[w] = false;
                     scc.push(w);
                     if w == v {
                         break;

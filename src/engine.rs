@@ -275,6 +275,7 @@ fn run_chunk(
     let doc = |k: usize| {
         let e = &estate.entities[range.start + k];
         Doc::with_slots(&e.tape, &table[k * width..(k + 1) * width], into_seq[k])
+            .of_entity(range.start + k)
     };
     rules
         .iter()
@@ -326,9 +327,8 @@ fn select(rule: &Rule, ctx: &Ctx<'_>) -> Vec<usize> {
     candidates
         .into_iter()
         .filter(|&i| {
-            rule.filter
-                .iter()
-                .all(|c| c.holds(estate.entities[i].root(), ctx))
+            let doc = Doc::from(estate.entities[i].root()).of_entity(i);
+            rule.filter.iter().all(|c| c.holds(doc, ctx))
         })
         .collect()
 }

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::diag::{did_you_mean, rules, Finding};
 use crate::kind::{Kind, API_VERSION, NON_ESTATE_KINDS};
+use crate::links::Links;
 use crate::path::FieldPath;
 use crate::source::{FileId, Span};
 use crate::tape::{NodeRef, Tape, ValueRef};
@@ -123,6 +124,10 @@ pub struct Estate {
     by_name: [NameIndex; 5],
     /// Per kind: entity indexes in estate order.
     by_kind: [Vec<usize>; 5],
+    /// Entities whose name an earlier entity of their kind has → that entity.
+    duplicate_of: foldhash::HashMap<usize, usize>,
+    /// Every reference field, resolved.
+    pub links: Links,
 }
 
 fn slot(kind: Kind) -> usize {
@@ -169,13 +174,34 @@ impl Estate {
             .collect();
         for (k, (index, duplicates)) in indexed.into_iter().enumerate() {
             estate.by_name[k] = index;
-            found.extend(duplicates);
+            for (i, first, finding) in duplicates {
+                estate.duplicate_of.insert(i, first);
+                found.push((i, finding));
+            }
         }
+        estate.links = Links::build(&estate.entities, |k, n| estate.lookup_index(k, n));
         // Stable: on one entity, the Organization finding stays first.
         found.sort_by_key(|(i, _)| *i);
         let mut findings: Vec<Finding> = found.into_iter().map(|(_, f)| f).collect();
         findings.extend(estate.check_references());
         (estate, findings)
+    }
+
+    /// The entity that others reach by entity `i`'s name: `i` itself, or the first of its
+    /// kind with the name when `i` defines it again; `None` for an entity without a name.
+    pub fn canonical(&self, i: usize) -> Option<usize> {
+        self.entities.get(i)?.name.as_ref()?;
+        Some(self.duplicate_of.get(&i).copied().unwrap_or(i))
+    }
+
+    /// The resolved items of entity `i`'s field `path` when it is a reference field of the
+    /// entity's kind to entities of `target` ([`Links::items`]).
+    pub fn linked(&self, i: usize, path: &FieldPath, target: Kind) -> Option<&[u32]> {
+        let kind = self.entities.get(i)?.kind;
+        let f = path.ref_field(kind)?;
+        (kind.ref_fields().get(f)?.target == target)
+            .then(|| self.links.items(i, f))
+            .flatten()
     }
 
     /// The index of the entity of `kind` named `name`.
@@ -232,21 +258,22 @@ impl Estate {
         const MAX_SUGGESTIONS: usize = 1_000;
         let mut suggestions = 0;
         let mut findings = Vec::new();
-        // Looked up in parallel; the few broken ones worded in estate order (suggestions are
-        // counted in that order).
-        let broken: Vec<_> = self
-            .entities
-            .par_iter()
-            .flat_map_iter(|e| {
-                Self::references(e)
-                    .filter(|(field, node)| {
-                        node.as_str()
-                            .is_some_and(|t| self.lookup_index(field.target, t).is_none())
-                    })
-                    .map(move |(field, node)| (e, field, node))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        // Names were looked up when the links were built; the few broken ones are worded in
+        // estate order (suggestions are counted in that order).
+        let mut broken = Vec::new();
+        for (i, e) in self.entities.iter().enumerate() {
+            for (f, k) in self.links.unresolved(i) {
+                let Some(field) = e.kind.ref_fields().get(f) else {
+                    continue;
+                };
+                let node = Self::references(e)
+                    .filter(|(r, _)| std::ptr::eq(*r, field))
+                    .nth(k);
+                if let Some((field, node)) = node {
+                    broken.push((e, field, node));
+                }
+            }
+        }
         for (e, field, node) in broken {
             let Some(target) = node.as_str() else {
                 continue;
@@ -369,8 +396,8 @@ impl NameIndex {
 }
 
 /// Name → entity for the entities `of_kind` (all of one kind, in estate order), and a finding
-/// for each name defined again.
-fn name_index(entities: &[Entity], of_kind: &[usize]) -> (NameIndex, Vec<(usize, Finding)>) {
+/// for each name defined again (with the entity that defined it first).
+fn name_index(entities: &[Entity], of_kind: &[usize]) -> (NameIndex, Vec<(usize, usize, Finding)>) {
     let mut index = NameIndex {
         table: hashbrown::HashTable::with_capacity(of_kind.len()),
         hasher: Default::default(),
@@ -389,11 +416,12 @@ fn name_index(entities: &[Entity], of_kind: &[usize]) -> (NameIndex, Vec<(usize,
                     hasher.hash_one(entities[j as usize].name().unwrap_or_default())
                 });
             }
-            Some(first) => {
-                let first = &entities[first];
+            Some(first_index) => {
+                let first = &entities[first_index];
                 let first_span = first.name.as_ref().map_or(Span::default(), |n| n.1);
                 duplicates.push((
                     i,
+                    first_index,
                     Finding::error(
                         rules::DUPLICATE_NAME,
                         e.file,

@@ -22,6 +22,7 @@ pub mod expr;
 pub mod init;
 pub mod kind;
 pub mod levels;
+pub mod links;
 pub mod pack;
 pub mod path;
 pub mod report;

@@ -3,6 +3,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
+use crate::kind::Kind;
 use crate::source::Span;
 use crate::tape::{Key, NodeRef, SlotPos, SlotTrie, Tape, ValueRef};
 
@@ -23,7 +24,12 @@ pub struct FieldPath {
     pub text: String,
     /// The path's number among the plain paths of symbol keys ([`slot_trie`]).
     slot: Option<u32>,
+    /// Per kind (in [`Kind::ALL`] order): which of its reference fields this path is
+    /// ([`NOT_A_REF`] for none).
+    refs: [u8; 5],
 }
+
+const NOT_A_REF: u8 = u8::MAX;
 
 /// Plain paths of symbol keys, numbered as they are first parsed (rule packs are compiled
 /// before documents are checked, so their paths are all here by then).
@@ -55,6 +61,9 @@ pub fn slot_trie() -> SlotTrie {
 pub struct Doc<'a> {
     pub root: NodeRef<'a>,
     slots: Option<Slots<'a>>,
+    /// The document's entity number in the estate, when known: its reference fields can
+    /// then be read resolved ([`crate::estate::Estate::linked`]).
+    entity: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -76,7 +85,21 @@ impl<'a> Doc<'a> {
                 table,
                 into_seq,
             }),
+            entity: None,
         }
+    }
+
+    /// The same document, known to be entity `i` of the estate.
+    pub fn of_entity(self, i: usize) -> Doc<'a> {
+        Doc {
+            entity: Some(i),
+            ..self
+        }
+    }
+
+    /// The document's entity number, when known.
+    pub fn entity(&self) -> Option<usize> {
+        self.entity
     }
 
     /// The entry of a numbered path, when the table has it: `Some(None)` for a path known to
@@ -93,7 +116,11 @@ impl<'a> Doc<'a> {
 
 impl<'a> From<NodeRef<'a>> for Doc<'a> {
     fn from(root: NodeRef<'a>) -> Doc<'a> {
-        Doc { root, slots: None }
+        Doc {
+            root,
+            slots: None,
+            entity: None,
+        }
     }
 }
 
@@ -132,11 +159,24 @@ impl FieldPath {
                 _ => None,
             })
             .collect();
+        let refs = Kind::ALL.map(|k| {
+            k.ref_fields()
+                .iter()
+                .position(|r| r.path == text)
+                .map_or(NOT_A_REF, |i| i as u8)
+        });
         Ok(FieldPath {
             segs,
             text: text.to_string(),
             slot: syms.and_then(|s| slot_of(&s)),
+            refs,
         })
+    }
+
+    /// Which of `kind`'s reference fields ([`Kind::ref_fields`]) this path is.
+    pub fn ref_field(&self, kind: Kind) -> Option<usize> {
+        let i = self.refs[kind as usize];
+        (i != NOT_A_REF).then_some(i as usize)
     }
 
     /// Whether the path is `**`: every node of the document.

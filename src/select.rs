@@ -293,6 +293,17 @@ pub trait Resolve {
         -> Option<Val>;
     /// Whether an entity of `kind` named `name` exists and satisfies `filter`.
     fn refers(&self, kind: crate::kind::Kind, name: &str, filter: &[Condition]) -> bool;
+    /// Whether some item of `path` in `doc` references an entity of `kind` satisfying
+    /// `filter`, told from resolved references; `None` when they cannot tell.
+    fn refers_linked(
+        &self,
+        _doc: Doc<'_>,
+        _path: &FieldPath,
+        _kind: crate::kind::Kind,
+        _filter: &[Condition],
+    ) -> Option<bool> {
+        None
+    }
 }
 
 impl Condition {
@@ -305,6 +316,9 @@ impl Condition {
                 return groups.iter().any(|g| g.iter().all(|c| c.holds(root, env)));
             }
             Test::Refers { kind, filter } => {
+                if let Some(any) = env.refers_linked(root, &self.path, *kind, filter) {
+                    return any;
+                }
                 let mut any = false;
                 self.path.for_each_item(root, |h| {
                     any = any

@@ -1067,6 +1067,150 @@ fn count_fan_in_over_several_fields_counts_each_referrer_once() {
     );
 }
 
+/// The findings of rule `id` alone (the estate may also break the core's rules).
+fn of_rule(packs: &Packs, text: &str, id: &str) -> Vec<F> {
+    let o = lint_with(packs, text, &[]);
+    let id = format!("t/{id}");
+    all_findings(&o)
+        .into_iter()
+        .filter(|f| f.rule == id)
+        .collect()
+}
+
+#[test]
+fn count_fan_in_counts_a_name_defined_twice_under_both_definitions() {
+    let p = pack(
+        "",
+        &[rule(
+            "integrations",
+            r#"
+            select: {kind: System}
+            check: {count: {kind: Integration, field: spec.to, max: 1}}
+            message: "`{metadata.name}` has {count} integrations"
+            "#,
+        )],
+    );
+    let e = estate(&[
+        sys("a", "{}"),
+        sys("a", "{tier: 2}"),
+        ent("Integration", "name: i1", "{from: b, to: a}"),
+        ent("Integration", "name: i2", "{from: b, to: a}"),
+        sys("b", "{}"),
+    ]);
+    let fs = of_rule(&p, &e, "integrations");
+    assert_eq!(fs.len(), 2, "{fs:#?}");
+    assert!(fs.iter().all(|f| f.message == "`a` has 2 integrations"));
+}
+
+#[test]
+fn count_fan_in_of_another_kind_counts_by_name_resolved_or_not() {
+    // Owners counted by the integrations whose `spec.to` holds their name: one names a System
+    // that has the owner's name too, one names nothing that exists.
+    let p = pack(
+        "",
+        &[rule(
+            "named",
+            r#"
+            select: {kind: Owner}
+            check: {count: {kind: Integration, field: spec.to, max: 0}}
+            message: "`{metadata.name}` is named by {count} integrations"
+            "#,
+        )],
+    );
+    let e = estate(&[
+        owner("a", "{type: team}"),
+        owner("ghost", "{type: team}"),
+        owner("c", "{type: team}"),
+        sys("a", "{}"),
+        ent("Integration", "name: i1", "{from: a, to: a}"),
+        ent("Integration", "name: i2", "{from: a, to: ghost}"),
+        ent("Integration", "name: i3", "{from: a, to: ghost}"),
+    ]);
+    let fs = of_rule(&p, &e, "named");
+    let messages: Vec<&str> = fs.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "`a` is named by 1 integrations",
+            "`ghost` is named by 2 integrations"
+        ]
+    );
+}
+
+#[test]
+fn count_fan_in_over_a_field_that_is_no_reference_counts_names() {
+    let p = pack(
+        "",
+        &[rule(
+            "capability",
+            r#"
+            select: {kind: Owner}
+            check: {count: {kind: System, field: spec.capability, max: 1}}
+            message: "`{metadata.name}` is the capability of {count} systems"
+            "#,
+        )],
+    );
+    let e = estate(&[
+        owner("crm", "{type: team}"),
+        sys("a", "{capability: crm}"),
+        sys("b", "{capability: crm}"),
+        sys("c", "{capability: hr}"),
+    ]);
+    assert_eq!(
+        tcm(&run(&p, &e)),
+        [(
+            "crm",
+            "2, more than 1",
+            "`crm` is the capability of 2 systems"
+        )]
+    );
+}
+
+#[test]
+fn references_shaped_otherwise_than_declared_are_read_as_written() {
+    // `dependsOn` holding one name rather than a list (a schema error): the rules still
+    // follow the name, as the field path reads it.
+    let p = pack(
+        "",
+        &[
+            rule(
+                "cycle",
+                r#"
+                select: {kind: System}
+                check: {acyclic: {field: spec.dependsOn}}
+                message: "dependency cycle {cycle}"
+                "#,
+            ),
+            rule(
+                "prod-deps",
+                r#"
+                select: {kind: System}
+                check: {ref: {field: spec.dependsOn, kind: System, where: {spec.lifecycle: production}}}
+                message: "`{metadata.name}` depends on `{target}`"
+                "#,
+            ),
+        ],
+    );
+    let e = estate(&[
+        sys("a", "{lifecycle: production, dependsOn: b}"),
+        sys("b", "{lifecycle: retired, dependsOn: [a]}"),
+    ]);
+    let fs = of_rule(&p, &e, "cycle");
+    assert_eq!(
+        tcm(&fs),
+        [(
+            "b",
+            "`a` depends on `b`",
+            "dependency cycle `a` → `b` → `a`"
+        )]
+    );
+    let fs = of_rule(&p, &e, "prod-deps");
+    assert_eq!(
+        tcm(&fs),
+        [("b", "`b` does not qualify", "`a` depends on `b`")]
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // acyclic
 

@@ -1,0 +1,248 @@
+//! Resolved references: every reference field of every entity with its names looked up once,
+//! when the estate is indexed, so that rules read entity numbers instead of hashing names.
+//!
+//! A field's items are what [`FieldPath::for_each_item`] gives for its declared path (the
+//! items of a list, else the one node), each stored as the number of the entity it names, or
+//! [`NOT_NAME`] / [`UNKNOWN`]. Rules that read a reference field through these numbers see
+//! exactly what reading the names would show them; a field whose parent is a list (where a
+//! path walk fans out) is left to be read as written.
+
+use std::sync::LazyLock;
+
+use rayon::prelude::*;
+
+use crate::estate::Entity;
+use crate::kind::{Kind, RefField};
+use crate::tape::{Key, NodeRef, ValueRef};
+
+/// The item is not a string.
+pub const NOT_NAME: u32 = u32::MAX - 1;
+/// The item is a name no entity of the field's target kind has.
+pub const UNKNOWN: u32 = u32::MAX;
+
+/// Header bit: the field cannot be read through numbers (a parent on its path is a list).
+const UNREAD: u32 = 1 << 31;
+/// Header bit: the items are right for rules, but the field is not shaped as declared (a
+/// list where one name belongs, one name where a list belongs), so it declares no reference
+/// that could be unresolved.
+const UNDECLARED: u32 = 1 << 30;
+const COUNT: u32 = UNDECLARED - 1;
+
+/// The resolved reference fields of every entity, in estate order.
+#[derive(Debug, Default)]
+pub struct Links {
+    /// Per entity (and one past the last): where its fields begin in `data`.
+    start: Vec<u32>,
+    /// Per entity, per reference field of its kind (in [`Kind::ref_fields`] order): a header
+    /// (the item count and the bits above), then the items.
+    data: Vec<u32>,
+}
+
+/// The keys of each kind's reference paths, in [`Kind::ref_fields`] order.
+static KEYS: LazyLock<[Vec<Vec<Key>>; 5]> = LazyLock::new(|| {
+    Kind::ALL.map(|k| {
+        k.ref_fields()
+            .iter()
+            .map(|f| f.path.split('.').map(Key::new).collect())
+            .collect()
+    })
+});
+
+impl Links {
+    /// Resolves every reference field of `entities` with `lookup` (kind, name → entity).
+    pub fn build(
+        entities: &[Entity],
+        lookup: impl Fn(Kind, &str) -> Option<usize> + Sync,
+    ) -> Links {
+        const CHUNK: usize = 4096;
+        let parts: Vec<(Vec<u32>, Vec<u32>)> = entities
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut start = Vec::with_capacity(chunk.len());
+                let mut data = Vec::with_capacity(chunk.len() * 4);
+                for e in chunk {
+                    start.push(data.len() as u32);
+                    let keys = &KEYS[e.kind as usize];
+                    for (field, keys) in e.kind.ref_fields().iter().zip(keys) {
+                        encode(e.root(), field, keys, &lookup, &mut data);
+                    }
+                }
+                (start, data)
+            })
+            .collect();
+        let mut links = Links {
+            start: Vec::with_capacity(entities.len() + 1),
+            data: Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum()),
+        };
+        for (start, data) in parts {
+            // Offsets fit: an estate has far fewer than 2^32 reference items.
+            let base = links.data.len() as u32;
+            links.start.extend(start.iter().map(|s| s + base));
+            links.data.extend(data);
+        }
+        links.start.push(links.data.len() as u32);
+        links
+    }
+
+    /// The fields of entity `e`, each as (header, items).
+    fn fields(&self, e: usize) -> impl Iterator<Item = (u32, &[u32])> {
+        let run = match (self.start.get(e), self.start.get(e + 1)) {
+            (Some(&from), Some(&to)) => self.data.get(from as usize..to as usize),
+            _ => None,
+        };
+        let mut rest = run.unwrap_or_default();
+        std::iter::from_fn(move || {
+            let (&header, tail) = rest.split_first()?;
+            let n = ((header & COUNT) as usize).min(tail.len());
+            let (items, after) = tail.split_at(n);
+            rest = after;
+            Some((header, items))
+        })
+    }
+
+    /// The items of entity `e`'s reference field number `field` ([`Kind::ref_fields`] order):
+    /// the entity each names, [`NOT_NAME`] or [`UNKNOWN`], in document order. `None` when the
+    /// field has to be read as written.
+    pub fn items(&self, e: usize, field: usize) -> Option<&[u32]> {
+        let (header, items) = self.fields(e).nth(field)?;
+        (header & UNREAD == 0).then_some(items)
+    }
+
+    /// The unresolved references of entity `e`: (field number, position among the field's
+    /// items) of each name that no entity has, in a field shaped as declared.
+    pub fn unresolved(&self, e: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.fields(e)
+            .enumerate()
+            .filter(|(_, (header, _))| header & (UNREAD | UNDECLARED) == 0)
+            .flat_map(|(f, (_, items))| {
+                items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &t)| t == UNKNOWN)
+                    .map(move |(k, _)| (f, k))
+            })
+    }
+}
+
+/// Appends one field of `root`: its header, then its items.
+fn encode(
+    root: NodeRef<'_>,
+    field: &RefField,
+    keys: &[Key],
+    lookup: &impl Fn(Kind, &str) -> Option<usize>,
+    data: &mut Vec<u32>,
+) {
+    let at = data.len();
+    data.push(0);
+    let mut node = root;
+    for key in keys {
+        match node.value {
+            ValueRef::Map(_) => match node.entry_key(key) {
+                Some(entry) => node = entry.value,
+                None => return,
+            },
+            // A key applied to a list applies to each item: read as written.
+            ValueRef::Seq(_) => {
+                data[at] = UNREAD;
+                return;
+            }
+            _ => return,
+        }
+    }
+    let resolve = |n: NodeRef<'_>| match n.as_str() {
+        Some(name) => lookup(field.target, name).map_or(UNKNOWN, |i| i as u32),
+        None => NOT_NAME,
+    };
+    let declared = match node.value {
+        ValueRef::Seq(items) => {
+            data.extend(items.iter().map(resolve));
+            field.many
+        }
+        _ => {
+            data.push(resolve(node));
+            !field.many
+        }
+    };
+    let count = (data.len() - at - 1) as u32;
+    data[at] = if count > COUNT {
+        UNREAD
+    } else if declared {
+        count
+    } else {
+        count | UNDECLARED
+    };
+    if count > COUNT {
+        data.truncate(at + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::path::FieldPath;
+    use crate::source::FileId;
+    use crate::tape::Tape;
+
+    fn entity(kind: Kind, src: &str) -> Entity {
+        let root = crate::yaml::load(src).documents.remove(0).root;
+        Entity {
+            kind,
+            file: FileId(0),
+            tape: Tape::from_node(&root),
+            name: None,
+        }
+    }
+
+    fn names(n: &str) -> Option<usize> {
+        ["a", "b", "c"].iter().position(|x| *x == n)
+    }
+
+    #[test]
+    fn items_are_what_the_path_gives() {
+        let docs = [
+            "spec: {owner: b, dependsOn: [a, x, 3, c]}",
+            // Shaped otherwise than declared: read as the path reads them.
+            "spec: {owner: [a, c], dependsOn: b}",
+            "spec: {owner: ~, dependsOn: ~}",
+            "spec: {}",
+            "spec: 5",
+            // A list on the way: read as written.
+            "spec: [{owner: a}, {owner: b}]",
+        ];
+        let entities: Vec<Entity> = docs.iter().map(|d| entity(Kind::System, d)).collect();
+        let links = Links::build(&entities, |_, n| names(n));
+        for (i, e) in entities.iter().enumerate() {
+            for (f, field) in Kind::System.ref_fields().iter().enumerate() {
+                let path = FieldPath::parse(field.path).unwrap();
+                let expected: Vec<u32> = path
+                    .items(e.root())
+                    .iter()
+                    .map(|h| match h.node.as_str() {
+                        Some(n) => names(n).map_or(UNKNOWN, |i| i as u32),
+                        None => NOT_NAME,
+                    })
+                    .collect();
+                match links.items(i, f) {
+                    Some(items) => assert_eq!(items, expected, "{} of {}", field.path, docs[i]),
+                    None => assert_eq!(i, 5, "{} of {}", field.path, docs[i]),
+                }
+            }
+        }
+        assert_eq!(links.items(0, 1), Some(&[0, UNKNOWN, NOT_NAME, 2][..]));
+        assert_eq!(links.items(5, 0), None);
+        assert_eq!(links.items(6, 0), None, "past the last entity");
+    }
+
+    #[test]
+    fn unresolved_names_only_in_declared_shapes() {
+        let entities = [
+            entity(Kind::System, "spec: {owner: x, dependsOn: [a, y]}"),
+            entity(Kind::System, "spec: {owner: [x], dependsOn: z}"),
+            entity(Kind::Organization, "spec: {owner: x}"),
+        ];
+        let links = Links::build(&entities, |_, n| names(n));
+        assert_eq!(links.unresolved(0).collect::<Vec<_>>(), [(0, 0), (1, 1)]);
+        assert_eq!(links.unresolved(1).count(), 0);
+        assert_eq!(links.unresolved(2).count(), 0);
+    }
+}
