@@ -152,7 +152,7 @@ pub struct Ctx<'a> {
     /// Today, in days since 1970-01-01.
     pub today: i64,
     pub cel: &'a CelEnv,
-    pub verdicts: &'a Verdicts,
+    pub verdicts: &'a Verdicts<'a>,
 }
 
 /// Values CEL expressions see that do not depend on the entity.
@@ -217,7 +217,7 @@ impl Ctx<'_> {
             let doc = Doc::from(self.estate.entities[t].root()).of_entity(t);
             filter.iter().all(|c| c.holds(doc, self))
         };
-        match self.verdicts.by_filter.get(&(filter.as_ptr() as usize)) {
+        match self.verdicts.bits(filter) {
             Some(bits) => bits.get_or(t, decide),
             None => decide(),
         }
@@ -227,40 +227,82 @@ impl Ctx<'_> {
 /// Remembered answers of the filters that rules apply to referenced entities (`refers` in a
 /// `where`, `ref` with a `where`): thousands of references name the same few entities.
 #[derive(Debug, Default)]
-pub struct Verdicts {
-    /// By the address of the filter's conditions.
-    by_filter: HashMap<usize, Bits>,
+pub struct Verdicts<'c> {
+    filters: Vec<Filter<'c>>,
+    /// Position in `filters` by the address of the filter's conditions.
+    by_filter: HashMap<usize, usize>,
 }
 
-impl Verdicts {
-    /// Slots for every target filter of `checks` and `filters` over `entities` entities.
-    pub fn new<'c>(
-        checks: impl IntoIterator<Item = &'c Check>,
-        filters: impl IntoIterator<Item = &'c [Condition]>,
+#[derive(Debug)]
+struct Filter<'c> {
+    /// The kind of the entities the filter is applied to.
+    kind: Kind,
+    conditions: &'c [Condition],
+    /// The position of the rule that applies it.
+    rule: usize,
+    bits: Bits,
+}
+
+impl<'c> Verdicts<'c> {
+    /// Slots for every target filter of `rules` (each a check and a `where`) over `entities`
+    /// entities.
+    pub fn new(
+        rules: impl IntoIterator<Item = (&'c Check, &'c [Condition])>,
         entities: usize,
-    ) -> Verdicts {
-        let mut found: Vec<&[Condition]> = Vec::new();
-        for f in filters {
-            target_filters(f, &mut found);
+    ) -> Verdicts<'c> {
+        let mut verdicts = Verdicts::default();
+        for (rule, (check, filter)) in rules.into_iter().enumerate() {
+            let mut found: Vec<(Kind, &[Condition])> = Vec::new();
+            target_filters(filter, &mut found);
+            check.target_filters(&mut found);
+            for (kind, conditions) in found {
+                let key = conditions.as_ptr() as usize;
+                if conditions.is_empty() || verdicts.by_filter.contains_key(&key) {
+                    continue;
+                }
+                verdicts.by_filter.insert(key, verdicts.filters.len());
+                verdicts.filters.push(Filter {
+                    kind,
+                    conditions,
+                    rule,
+                    bits: Bits::new(entities),
+                });
+            }
         }
-        for c in checks {
-            c.target_filters(&mut found);
+        verdicts
+    }
+
+    fn bits(&self, filter: &[Condition]) -> Option<&Bits> {
+        let at = *self.by_filter.get(&(filter.as_ptr() as usize))?;
+        self.filters.get(at).map(|f| &f.bits)
+    }
+
+    /// The filters (by number) applied to entities of `kind`, with the rule of each.
+    pub fn of_kind(&self, kind: Kind) -> Vec<(usize, usize)> {
+        self.filters
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.kind == kind)
+            .map(|(i, f)| (i, f.rule))
+            .collect()
+    }
+
+    /// Decides filter number `filter` for entity `t`, read through `doc`, unless already
+    /// decided: deciding ahead, in estate order, is cheaper than when references reach it.
+    pub fn decide(&self, filter: usize, t: usize, doc: Doc<'_>, ctx: &Ctx<'_>) {
+        if let Some(f) = self.filters.get(filter) {
+            f.bits
+                .get_or(t, || f.conditions.iter().all(|c| c.holds(doc, ctx)));
         }
-        let by_filter = found
-            .into_iter()
-            .filter(|f| !f.is_empty())
-            .map(|f| (f.as_ptr() as usize, Bits::new(entities)))
-            .collect();
-        Verdicts { by_filter }
     }
 }
 
 /// The target filters of `refers` conditions among `conditions`.
-fn target_filters<'c>(conditions: &'c [Condition], out: &mut Vec<&'c [Condition]>) {
+fn target_filters<'c>(conditions: &'c [Condition], out: &mut Vec<(Kind, &'c [Condition])>) {
     for c in conditions {
         match &c.test {
-            Test::Refers { filter, .. } => {
-                out.push(filter);
+            Test::Refers { kind, filter } => {
+                out.push((*kind, filter));
                 target_filters(filter, out);
             }
             Test::Any(groups) => groups.iter().for_each(|g| target_filters(g, out)),
@@ -913,10 +955,10 @@ impl Check {
     }
 
     /// The filters this check applies to referenced entities, nested ones too.
-    fn target_filters<'c>(&'c self, out: &mut Vec<&'c [Condition]>) {
+    fn target_filters<'c>(&'c self, out: &mut Vec<(Kind, &'c [Condition])>) {
         match self {
-            Check::Ref { filter, .. } => {
-                out.push(filter);
+            Check::Ref { kind, filter, .. } => {
+                out.push((*kind, filter));
                 target_filters(filter, out);
             }
             Check::CoveredBy { filter, .. } | Check::Count { filter, .. } => {

@@ -75,11 +75,16 @@ struct Slots<'a> {
 }
 
 impl<'a> Doc<'a> {
-    /// `tape` with the slot table `table` that [`Tape::fill_slots`] filled (and returned
-    /// `into_seq` for).
-    pub fn with_slots(tape: &'a Tape, table: &'a [SlotPos], into_seq: bool) -> Doc<'a> {
+    /// `tape` (whose root is `root`) with the slot table `table` that [`Tape::fill_slots`]
+    /// filled (and returned `into_seq` for).
+    pub fn with_slots(
+        root: NodeRef<'a>,
+        tape: &'a Tape,
+        table: &'a [SlotPos],
+        into_seq: bool,
+    ) -> Doc<'a> {
         Doc {
-            root: tape.root(),
+            root,
             slots: Some(Slots {
                 tape,
                 table,
@@ -411,7 +416,7 @@ mod tests {
             let tape = doc(src);
             let mut table = vec![SlotPos::ABSENT; trie.len()];
             let into_seq = tape.fill_slots(&trie, &mut table);
-            let with = Doc::with_slots(&tape, &table, into_seq);
+            let with = Doc::with_slots(tape.root(), &tape, &table, into_seq);
             let spans = |hits: Vec<Hit<'_>>| {
                 hits.iter()
                     .map(|h| (h.node.span, h.key.map(|k| k.span)))
@@ -436,7 +441,7 @@ mod tests {
         let tape = doc(docs[1]);
         let mut table = vec![SlotPos::ABSENT; trie.len()];
         assert!(tape.fill_slots(&trie, &mut table));
-        let with = Doc::with_slots(&tape, &table, true);
+        let with = Doc::with_slots(tape.root(), &tape, &table, true);
         assert_eq!(paths[1].items(with).len(), 2);
     }
 
