@@ -517,7 +517,7 @@ pub fn lint(
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match input {
                 Input::Disk(path) => check_file(id, &path),
                 Input::Text { path, name, text } => {
-                    check_text(id, SourceFile::new(path, name, text))
+                    check_text(id, SourceFile::new(path, name, text.clone()), &text)
                 }
             }))
             .unwrap_or_else(|panic| internal_error(id, path, name, panic))
@@ -706,8 +706,19 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
         source: SourceFile::new(path.to_path_buf(), name, Arc::from("")),
         ..FileResult::default()
     };
-    let bytes = match std::fs::metadata(path) {
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+    // One open, its size from the open file (no second look-up of the path).
+    let read = std::fs::File::open(path).and_then(|mut file| {
+        let len = file.metadata()?.len();
+        if len > MAX_FILE_BYTES {
+            return Ok(None);
+        }
+        let mut bytes = Vec::with_capacity(len as usize);
+        std::io::Read::read_to_end(&mut file, &mut bytes)?;
+        Ok(Some(bytes))
+    });
+    let bytes = match read {
+        Ok(Some(b)) => b,
+        Ok(None) => {
             result.findings.push(Finding::error(
                 rules::IO,
                 id,
@@ -717,11 +728,6 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
             result.unreadable = true;
             return result;
         }
-        Ok(_) => std::fs::read(path),
-        Err(e) => Err(e),
-    };
-    let bytes = match bytes {
-        Ok(b) => b,
         Err(e) => {
             result.findings.push(Finding::error(
                 rules::IO,
@@ -733,8 +739,8 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
             return result;
         }
     };
-    let text: Arc<str> = match String::from_utf8(bytes) {
-        Ok(s) => s.into(),
+    let text: String = match String::from_utf8(bytes) {
+        Ok(s) => s,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let bad_len = e.utf8_error().error_len().unwrap_or(1);
@@ -764,18 +770,20 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
             return result;
         }
     };
-    let mut result = check_text(
-        id,
-        SourceFile::new(result.source.path, result.source.name, text),
-    );
-    // Read again only if a report shows the file.
+    // The text is let go after loading and read again only if a report shows the file; it is
+    // kept while loading only when it has suppression comments to read.
+    let source = match text.contains(suppress::MARKER) {
+        true => SourceFile::new(result.source.path, result.source.name, text.as_str().into()),
+        false => SourceFile::unloaded(result.source.path, result.source.name, text.len()),
+    };
+    let mut result = check_text(id, source, &text);
     result.source.unload();
     result
 }
 
-/// Loads and schema-checks one file's text.
-fn check_text(id: FileId, source: SourceFile) -> FileResult {
-    let text = source.text.clone();
+/// Loads and schema-checks one file's `text` (which `source` holds, or holds only if it has
+/// suppression comments).
+fn check_text(id: FileId, source: SourceFile, text: &str) -> FileResult {
     let mut result = FileResult {
         source,
         ..FileResult::default()
@@ -783,10 +791,10 @@ fn check_text(id: FileId, source: SourceFile) -> FileResult {
     let started = std::time::Instant::now();
     // Documents straight to tapes; a file with anything unusual goes through the tree, which
     // reports what it finds.
-    let (tapes, errors) = match yaml::load_tapes(&text) {
+    let (tapes, errors) = match yaml::load_tapes(text) {
         Some(tapes) => (tapes, Vec::new()),
         None => {
-            let loaded = yaml::load(&text);
+            let loaded = yaml::load(text);
             let tapes = loaded
                 .documents
                 .iter()

@@ -86,6 +86,15 @@ impl SourceFile {
         }
     }
 
+    /// A file whose text (`len` bytes) is not kept: [`SourceMap::reload`] reads it when a
+    /// report shows the file.
+    pub fn unloaded(path: PathBuf, name: String, len: usize) -> SourceFile {
+        SourceFile {
+            unloaded: Some(len),
+            ..SourceFile::new(path, name, Arc::from(""))
+        }
+    }
+
     /// Lets the text go: a large estate's files are not all kept in memory while rules run.
     /// Spans into it stay valid for [`SourceMap::reload`].
     pub fn unload(&mut self) {

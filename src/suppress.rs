@@ -15,7 +15,8 @@ pub mod rules {
     pub const INVALID: &str = "estatelint/invalid-suppression";
 }
 
-const MARKER: &str = "estatelint-ignore";
+/// The word that starts a suppression comment.
+pub const MARKER: &str = "estatelint-ignore";
 
 /// One suppression comment.
 #[derive(Debug, Clone)]
