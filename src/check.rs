@@ -554,28 +554,12 @@ pub fn lint(
         .push(Phase::step("  schema (summed over threads)", schema_time));
     let started = std::time::Instant::now();
     let (estate, index_findings) = Estate::build(entities);
-    if std::env::var_os("ESTATELINT_DEBUG_MEM").is_some() {
-        let tapes: usize = estate.entities.iter().map(|e| e.tape.encoded_len()).sum();
-        let long_names = estate
-            .entities
-            .iter()
-            .filter(|e| e.name.as_ref().is_some_and(|n| n.0.is_heap_allocated()))
-            .count();
-        eprintln!(
-            "entities {} x {} B, tapes {} B, heap names {}",
-            estate.entities.len(),
-            std::mem::size_of::<crate::estate::Entity>(),
-            tapes,
-            long_names
-        );
-    }
     findings.extend(index_findings);
     let (params, param_findings) = resolve_params(packs, &estate, overrides);
     findings.extend(param_findings);
     timings.phase("index + parameters", started);
     let started = std::time::Instant::now();
-    let (rule_findings, rule_times) = engine::evaluate(rules, &estate, &params, today);
-    findings.extend(rule_findings);
+    let rule_times = engine::evaluate(rules, &estate, &params, today, &mut findings);
     timings.rules = rule_times;
     timings.phase("rules (parallel)", started);
     let started = std::time::Instant::now();

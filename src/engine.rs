@@ -136,14 +136,15 @@ impl Vars for RuleVars<'_> {
     }
 }
 
-/// Runs `rules` over the estate, in parallel; findings come back in rule order, then estate
-/// order (the caller sorts them for output).
+/// Runs `rules` over the estate, in parallel, and appends their findings to `findings` in
+/// rule order, then estate order (the caller sorts them for output); returns each rule's time.
 pub fn evaluate(
     rules: &[&Rule],
     estate: &Estate,
     params: &HashMap<String, Val>,
     today: Date,
-) -> (Vec<Finding>, Vec<(String, std::time::Duration)>) {
+    findings: &mut Vec<Finding>,
+) -> Vec<(String, std::time::Duration)> {
     let org = organization(estate).map_or(expr::CelValue::Null, |o| expr::to_cel(o.root()));
     let cel_params = expr::map(params.iter().map(|(k, v)| (k.clone(), val_to_cel(v))));
     let estate_value = rules.iter().any(|r| r.check.uses_estate()).then(|| {
@@ -218,26 +219,28 @@ pub fn evaluate(
             )
         })
         .collect();
-    // Findings in rule order, then estate order, whatever the thread count.
-    let mut findings = Vec::new();
+    // Findings in rule order, then estate order, whatever the thread count; moved once into
+    // room made for all of them.
+    let total: usize = chunks.iter().flatten().map(|run| run.findings.len()).sum();
+    findings.reserve_exact(total);
     let mut times = Vec::new();
     for (r, (rule, (_, prep_time, prep_panicked))) in rules.iter().zip(&preps).enumerate() {
         let mut time = verdict_times[r] + *prep_time;
         let mut panicked = *prep_panicked;
-        let mut found = Vec::new();
+        let first = findings.len();
         for chunk in &mut chunks {
             let run = std::mem::take(&mut chunk[r]);
             time += run.time;
             panicked |= run.panicked;
-            found.extend(run.findings);
+            findings.extend(run.findings);
         }
         if panicked {
-            found = rule_panicked(rule, estate);
+            findings.truncate(first);
+            findings.extend(rule_panicked(rule, estate));
         }
-        findings.extend(found);
         times.push((rule.id.clone(), time));
     }
-    (findings, times)
+    times
 }
 
 /// Decides every target filter ([`Verdicts`]) for every entity of its kind, in chunks in

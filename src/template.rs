@@ -8,7 +8,13 @@ use crate::tape::{NodeRef, ValueRef};
 #[derive(Clone, Debug, PartialEq)]
 enum Part {
     Text(String),
-    Field(String),
+    /// A placeholder: a check value by `name`, else the field `path` (parsed once, here) of
+    /// the entity, or of the referenced entity for `target.…`.
+    Field {
+        name: String,
+        path: Option<FieldPath>,
+        target: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -58,7 +64,12 @@ impl Template {
                     if !buf.is_empty() {
                         parts.push(Part::Text(std::mem::take(&mut buf)));
                     }
-                    parts.push(Part::Field(name));
+                    let (target, path) = match name.strip_prefix("target.") {
+                        Some(path) => (true, path),
+                        None => (false, name.as_str()),
+                    };
+                    let path = FieldPath::parse(path).ok();
+                    parts.push(Part::Field { name, path, target });
                 }
                 '}' => return Err("unmatched `}` (write `}}` for a brace)".into()),
                 c => buf.push(c),
@@ -76,7 +87,7 @@ impl Template {
             .iter()
             .map(|p| match p {
                 Part::Text(t) => Some(t.as_str()),
-                Part::Field(_) => None,
+                Part::Field { .. } => None,
             })
             .collect()
     }
@@ -92,13 +103,15 @@ impl Template {
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                Part::Field(name) => {
-                    let value = vars
-                        .var(name)
-                        .or_else(|| match name.strip_prefix("target.") {
-                            Some(path) => target.and_then(|t| field_text(t, path)),
-                            None => field_text(root, name),
-                        });
+                Part::Field {
+                    name,
+                    path,
+                    target: of_target,
+                } => {
+                    let value = vars.var(name).or_else(|| {
+                        let node = if *of_target { target? } else { root };
+                        node_text(path.as_ref()?.first(node)?.node)
+                    });
                     out.push_str(value.as_deref().unwrap_or("(none)"));
                 }
             }
@@ -107,13 +120,7 @@ impl Template {
     }
 }
 
-/// A field's value as text: scalars as written, lists joined with `, `.
-pub fn field_text(root: NodeRef<'_>, path: &str) -> Option<String> {
-    let path = FieldPath::parse(path).ok()?;
-    let hit = path.first(root)?;
-    node_text(hit.node)
-}
-
+/// A value as text: scalars as written, lists joined with `, `.
 pub fn node_text(node: NodeRef<'_>) -> Option<String> {
     match node.value {
         ValueRef::Seq(items) => Some(
