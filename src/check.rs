@@ -50,6 +50,10 @@ pub struct CheckOptions {
     /// With `identities`, each finding's entity and field path are kept first.
     pub release_estate: bool,
     pub identities: bool,
+    /// Keep of the files the findings show only what reports other than the human one read
+    /// (the line and column of each place a finding names, the text it underlines), rather
+    /// than their whole text: a large report's files are then never all in memory at once.
+    pub places_only: bool,
 }
 
 /// The result of a run: every file read, every finding (sorted), and counts.
@@ -377,13 +381,19 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         outcome.estate = Estate::default();
     }
     // Texts were let go after loading: the files the findings show are read again.
-    let shown: Vec<FileId> = outcome
-        .findings
-        .iter()
-        .flat_map(|f| std::iter::once(f.primary.file).chain(f.related.iter().map(|r| r.file)))
-        .collect();
+    let shown = outcome.findings.iter().flat_map(|f| {
+        std::iter::once(&f.primary)
+            .chain(&f.related)
+            .map(|l| (l.file, l.span))
+    });
     let started = std::time::Instant::now();
-    outcome.sources.reload(shown);
+    if opts.places_only {
+        outcome.sources.reload_places(shown.collect::<Vec<_>>());
+    } else {
+        outcome
+            .sources
+            .reload(shown.map(|(file, _)| file).collect::<Vec<_>>());
+    }
     outcome.timings.phase("read shown files again", started);
     Ok(outcome)
 }
@@ -815,6 +825,7 @@ fn check_text(id: FileId, source: SourceFile, text: &str) -> FileResult {
         };
         result.findings.push(f);
     }
+    result.entities.reserve_exact(tapes.len());
     for tape in tapes {
         let root = tape.root();
         match classify(root, id) {
@@ -825,23 +836,16 @@ fn check_text(id: FileId, source: SourceFile, text: &str) -> FileResult {
             }
             Classified::Entity(kind) => {
                 result.documents += 1;
-                let name = root
-                    .get_path("metadata.name")
-                    .and_then(|n| Some((compact_str::CompactString::from(n.as_str()?), n.span)));
+                let entity = Entity::new(kind, id, tape);
                 let started = std::time::Instant::now();
                 result.findings.extend(schema::validate_tape(
                     kind,
-                    root,
+                    entity.root(),
                     id,
-                    name.as_ref().map(|n| n.0.as_str()),
+                    entity.name(),
                 ));
                 result.schema_time += started.elapsed();
-                result.entities.push(Entity {
-                    kind,
-                    file: id,
-                    tape,
-                    name,
-                });
+                result.entities.push(entity);
             }
         }
     }

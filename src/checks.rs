@@ -515,7 +515,7 @@ impl Check {
 
     /// The node this check is about, for `not` to underline when the inner check passes.
     fn subject(&self, e: &Entity) -> Span {
-        let name_span = e.name.as_ref().map_or(e.root().span, |n| n.1);
+        let name_span = e.name_span().unwrap_or(e.root().span);
         let field = match self {
             Check::Pattern { field, .. }
             | Check::Enum { field, .. }
@@ -553,7 +553,7 @@ impl Check {
     ) -> Result<Vec<Violation>, String> {
         let e = &ctx.estate.entities[idx];
         let root = doc;
-        let name_span = e.name.as_ref().map_or(root.root.span, |n| n.1);
+        let name_span = || e.name_span().unwrap_or(root.root.span);
         let mut out = Vec::new();
         match self {
             Check::Required(fields) => {
@@ -699,10 +699,10 @@ impl Check {
                                 .var("value", name)
                                 .var("target", name);
                                 v.target = Some(t);
-                                if let Some((_, span)) = &target.name {
+                                if let Some(span) = target.name_span() {
                                     v.related.push((
                                         target.file,
-                                        *span,
+                                        span,
                                         format!("{} `{name}`", kind.name()),
                                     ));
                                 }
@@ -721,7 +721,7 @@ impl Check {
                 if (count as f64) < min {
                     out.push(
                         Violation::at(
-                            name_span,
+                            name_span(),
                             format!("covered by {count}, needs {}", format_number(min)),
                         )
                         .var("count", count.to_string())
@@ -737,16 +737,17 @@ impl Check {
                 ..
             } => {
                 let (count, span) = match kind {
-                    Some(_) => (reverse(prep, ctx.estate, idx), name_span),
+                    Some(_) => (reverse(prep, ctx.estate, idx), None),
                     None => {
                         let items: usize = fields.iter().map(|f| f.items(root).len()).sum();
                         let span = fields
                             .iter()
                             .find_map(|f| f.first(root))
-                            .map_or(name_span, |h| h.key_span());
+                            .map(|h| h.key_span());
                         (items, span)
                     }
                 };
+                let span = || span.unwrap_or_else(name_span);
                 let limit = |o: &Option<Operand>| {
                     o.as_ref()
                         .and_then(|o| ctx.operand(o, root, None))
@@ -754,16 +755,19 @@ impl Check {
                 };
                 if let Some(max) = limit(max).filter(|m| count as f64 > *m) {
                     out.push(
-                        Violation::at(span, format!("{count}, more than {}", format_number(max)))
+                        Violation::at(span(), format!("{count}, more than {}", format_number(max)))
                             .var("count", count.to_string())
                             .var("max", format_number(max)),
                     );
                 }
                 if let Some(min) = limit(min).filter(|m| (count as f64) < *m) {
                     out.push(
-                        Violation::at(span, format!("{count}, fewer than {}", format_number(min)))
-                            .var("count", count.to_string())
-                            .var("min", format_number(min)),
+                        Violation::at(
+                            span(),
+                            format!("{count}, fewer than {}", format_number(min)),
+                        )
+                        .var("count", count.to_string())
+                        .var("min", format_number(min)),
                     );
                 }
             }
@@ -832,7 +836,7 @@ impl Check {
                         Operand::Target(p) => p
                             .first(target.root())
                             .map_or(target.root().span, |h| h.node.span),
-                        _ => target.name.as_ref().map_or(target.root().span, |n| n.1),
+                        _ => target.name_span().unwrap_or(target.root().span),
                     };
                     v.related.push((
                         target.file,
@@ -916,7 +920,7 @@ impl Check {
                     let span = at
                         .as_ref()
                         .and_then(|a| a.first(root))
-                        .map_or(name_span, |h| h.node.span);
+                        .map_or_else(name_span, |h| h.node.span);
                     out.push(Violation::at(span, "fails the expression"));
                 }
             }

@@ -214,6 +214,9 @@ fn run_check(args: &CheckArgs) -> u8 {
                     Format::Json | Format::Sarif | Format::Gitlab | Format::Junit
                 )
             }),
+        places_only: std::iter::once(&args.format)
+            .chain(&args.output_format)
+            .all(|f| *f != Format::Human),
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,

@@ -434,7 +434,7 @@ fn rule_panicked(rule: &Rule, estate: &Estate) -> Vec<Finding> {
     let Some(e) = estate.entities.iter().find(|e| rule.selects(e.kind)) else {
         return Vec::new();
     };
-    let span = e.name.as_ref().map_or(e.root().span, |n| n.1);
+    let span = e.name_span().unwrap_or(e.root().span);
     vec![Finding::error(
         rules::INTERNAL,
         e.file,
@@ -471,7 +471,7 @@ fn run_entity(
             }
         }
         Err(error) => {
-            let span = e.name.as_ref().map_or(e.root().span, |n| n.1);
+            let span = e.name_span().unwrap_or(e.root().span);
             let name = e.name().unwrap_or("?");
             let mut f = Finding::new(
                 rules::RULE_ERROR,

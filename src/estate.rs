@@ -11,28 +11,69 @@ use crate::kind::{Kind, API_VERSION, NON_ESTATE_KINDS};
 use crate::links::Links;
 use crate::path::FieldPath;
 use crate::source::{FileId, Span};
-use crate::tape::{NodeRef, Tape, ValueRef};
+use crate::tape::{Key, NodeRef, StrAt, Tape, ValueRef};
 
-/// One estate document: a kind, a name, and its tree.
+/// One estate document: a kind, a name, and its tree. Small (32 bytes): an estate holds
+/// hundreds of thousands.
 #[derive(Debug)]
 pub struct Entity {
     pub kind: Kind,
     pub file: FileId,
     /// The document, compactly encoded: read it through [`Entity::root`].
     pub tape: Tape,
-    /// `metadata.name` and its span, when it is a string.
-    pub name: Option<(compact_str::CompactString, Span)>,
+    /// `metadata.name` when it is a string: where it is in the tape (read, not copied).
+    name: StrAt,
 }
 
+/// The keys of `metadata.name`.
+static NAME: LazyLock<[Key; 2]> = LazyLock::new(|| [Key::new("metadata"), Key::new("name")]);
+
 impl Entity {
+    pub fn new(kind: Kind, file: FileId, tape: Tape) -> Entity {
+        let name = name_node(&tape)
+            .and_then(|n| n.as_str())
+            .map_or(StrAt::NONE, |s| tape.str_at(s));
+        Entity {
+            kind,
+            file,
+            tape,
+            name,
+        }
+    }
+
     /// The document's root node.
     pub fn root(&self) -> NodeRef<'_> {
         self.tape.root()
     }
 
+    /// `metadata.name`, when it is a string.
     pub fn name(&self) -> Option<&str> {
-        self.name.as_ref().map(|(n, _)| n.as_str())
+        self.tape.str(self.name)
     }
+
+    /// The span of `metadata.name`, when it is a string.
+    pub fn name_span(&self) -> Option<Span> {
+        name_node(&self.tape)
+            .filter(|n| n.as_str().is_some())
+            .map(|n| n.span)
+    }
+
+    /// Whether `metadata.name` is a string (without reading it).
+    pub fn has_name(&self) -> bool {
+        self.name != StrAt::NONE
+    }
+}
+
+/// The `metadata.name` node of a document.
+fn name_node(tape: &Tape) -> Option<NodeRef<'_>> {
+    let [metadata, name] = &*NAME;
+    Some(
+        tape.root()
+            .entry_key(metadata)?
+            .value
+            .entry_key(name)?
+            .value,
+    )
 }
 
 /// What a YAML document is to the linter.
@@ -190,7 +231,7 @@ impl Estate {
     /// The entity that others reach by entity `i`'s name: `i` itself, or the first of its
     /// kind with the name when `i` defines it again; `None` for an entity without a name.
     pub fn canonical(&self, i: usize) -> Option<usize> {
-        self.entities.get(i)?.name.as_ref()?;
+        self.entities.get(i)?.has_name().then_some(())?;
         Some(self.duplicate_of.get(&i).copied().unwrap_or(i))
     }
 
@@ -206,7 +247,7 @@ impl Estate {
 
     /// The index of the entity of `kind` named `name`.
     pub fn lookup_index(&self, kind: Kind, name: &str) -> Option<usize> {
-        self.by_name[slot(kind)].find(&self.entities, name)
+        self.by_name[slot(kind)].find(name)
     }
 
     pub fn lookup(&self, kind: Kind, name: &str) -> Option<&Entity> {
@@ -219,11 +260,8 @@ impl Estate {
     }
 
     pub fn names_of(&self, kind: Kind) -> impl Iterator<Item = &str> {
-        let entities = &self.entities;
-        self.by_name[slot(kind)]
-            .table
-            .iter()
-            .filter_map(move |&i| entities[i as usize].name())
+        let index = &self.by_name[slot(kind)];
+        index.table.iter().map(|&p| index.name(p))
     }
 
     /// Every reference field value of an entity, with the field it is in.
@@ -303,8 +341,8 @@ impl Estate {
                 Some(s) => {
                     let close = self.lookup(field.target, s);
                     f = f.with_help(format!("did you mean `{s}`?"));
-                    if let Some((c, (_, span))) = close.and_then(|c| Some((c, c.name.as_ref()?))) {
-                        f = f.with_related(c.file, *span, format!("`{s}` is defined here"));
+                    if let Some((c, span)) = close.and_then(|c| Some((c, c.name_span()?))) {
+                        f = f.with_related(c.file, span, format!("`{s}` is defined here"));
                     }
                 }
                 None => {
@@ -378,20 +416,51 @@ pub fn field_path(root: NodeRef<'_>, span: Span) -> String {
     }
 }
 
-/// Names of one kind → entities: a table of entity numbers, hashed by the names the entities
-/// hold (no copy of them).
+/// Names of one kind → entities. The names are copied into one string, so that a look-up
+/// compares against a few megabytes laid end to end rather than reaching into documents
+/// spread over the whole estate.
 #[derive(Debug, Default)]
 struct NameIndex {
+    /// Positions (below), hashed by name.
     table: hashbrown::HashTable<u32>,
     hasher: foldhash::fast::RandomState,
+    /// Every distinct name, by position.
+    names: String,
+    /// Per position: where its name ends in `names` (it starts where the previous one ends).
+    ends: Vec<u32>,
+    /// Per position: the entity that defines the name.
+    entity: Vec<u32>,
 }
 
 impl NameIndex {
-    fn find(&self, entities: &[Entity], name: &str) -> Option<usize> {
+    fn name(&self, pos: u32) -> &str {
+        let pos = pos as usize;
+        let start = match pos {
+            0 => 0,
+            _ => self.ends.get(pos - 1).copied().unwrap_or(0) as usize,
+        };
+        let end = self.ends.get(pos).copied().unwrap_or(0) as usize;
+        self.names.get(start..end).unwrap_or_default()
+    }
+
+    fn find(&self, name: &str) -> Option<usize> {
         let hash = self.hasher.hash_one(name);
-        self.table
-            .find(hash, |&i| entities[i as usize].name() == Some(name))
-            .map(|&i| i as usize)
+        let &pos = self.table.find(hash, |&p| self.name(p) == name)?;
+        self.entity.get(pos as usize).map(|&i| i as usize)
+    }
+
+    /// Adds `name`, defined by entity `i`; it must not be in the index yet.
+    fn insert(&mut self, name: &str, i: usize) {
+        let pos = self.ends.len() as u32;
+        self.names.push_str(name);
+        self.ends.push(self.names.len() as u32);
+        self.entity.push(i as u32);
+        let hash = self.hasher.hash_one(name);
+        let (names, ends, hasher) = (&self.names, &self.ends, &self.hasher);
+        self.table.insert_unique(hash, pos, |&p| {
+            let start = p.checked_sub(1).map_or(0, |q| ends[q as usize]) as usize;
+            hasher.hash_one(&names[start..ends[p as usize] as usize])
+        });
     }
 }
 
@@ -400,32 +469,29 @@ impl NameIndex {
 fn name_index(entities: &[Entity], of_kind: &[usize]) -> (NameIndex, Vec<(usize, usize, Finding)>) {
     let mut index = NameIndex {
         table: hashbrown::HashTable::with_capacity(of_kind.len()),
-        hasher: Default::default(),
+        ends: Vec::with_capacity(of_kind.len()),
+        entity: Vec::with_capacity(of_kind.len()),
+        ..NameIndex::default()
     };
     let mut duplicates = Vec::new();
     for &i in of_kind {
         let e = &entities[i];
-        let Some((name, span)) = &e.name else {
+        let Some(name) = e.name() else {
             continue;
         };
-        match index.find(entities, name) {
-            None => {
-                let hasher = &index.hasher;
-                let hash = hasher.hash_one(name.as_str());
-                index.table.insert_unique(hash, i as u32, |&j| {
-                    hasher.hash_one(entities[j as usize].name().unwrap_or_default())
-                });
-            }
+        match index.find(name) {
+            None => index.insert(name, i),
             Some(first_index) => {
                 let first = &entities[first_index];
-                let first_span = first.name.as_ref().map_or(Span::default(), |n| n.1);
+                let first_span = first.name_span().unwrap_or_default();
+                let span = e.name_span().unwrap_or_default();
                 duplicates.push((
                     i,
                     first_index,
                     Finding::error(
                         rules::DUPLICATE_NAME,
                         e.file,
-                        *span,
+                        span,
                         format!("{} `{name}` is defined twice", e.kind.name()),
                     )
                     .with_label("defined again here")
@@ -459,12 +525,7 @@ mod locate_tests {
         let tape = Tape::from_node(&root);
         assert_eq!(field_path(tape.root(), tier), "spec.tier");
         assert_eq!(field_path(tape.root(), dep), "spec.dependsOn[1]");
-        let entity = Entity {
-            kind: Kind::System,
-            file: FileId(0),
-            tape,
-            name: Some(("crm".into(), Span::default())),
-        };
+        let entity = Entity::new(Kind::System, FileId(0), tape);
         let (estate, _) = Estate::build(vec![entity]);
         let (e, path) = estate.locate(FileId(0), tier).unwrap();
         assert_eq!(e.name(), Some("crm"));

@@ -185,12 +185,7 @@ mod tests {
 
     fn entity(kind: Kind, src: &str) -> Entity {
         let root = crate::yaml::load(src).documents.remove(0).root;
-        Entity {
-            kind,
-            file: FileId(0),
-            tape: Tape::from_node(&root),
-            name: None,
-        }
+        Entity::new(kind, FileId(0), Tape::from_node(&root))
     }
 
     fn names(n: &str) -> Option<usize> {

@@ -66,6 +66,17 @@ pub struct SourceFile {
     /// The byte length of the text let go after loading ([`SourceFile::unload`]), to be read
     /// again ([`SourceMap::reload`]) if a report shows the file.
     unloaded: Option<usize>,
+    /// What reports read of a file whose text is not kept ([`SourceMap::reload_places`]).
+    places: Option<Box<Places>>,
+}
+
+/// The line and column of some offsets of a file, and the text of some spans.
+#[derive(Clone, Debug, Default)]
+struct Places {
+    /// Sorted by offset.
+    at: Vec<(u32, LineCol)>,
+    /// Sorted by span; `None` for a span the text does not hold.
+    spans: Vec<(Span, Option<Box<str>>)>,
 }
 
 /// A 1-based line and column; columns count Unicode scalar values.
@@ -83,6 +94,7 @@ impl SourceFile {
             text,
             line_starts: OnceLock::new(),
             unloaded: None,
+            places: None,
         }
     }
 
@@ -120,27 +132,67 @@ impl SourceFile {
         }
     }
 
+    /// Reads the text again, as [`SourceFile::reload`] does, but keeps only the line and
+    /// column of the starts and ends of `spans` and their texts.
+    fn reload_places(&mut self, mut spans: Vec<Span>) {
+        self.reload();
+        if self.unloaded.is_some() || spans.is_empty() {
+            return;
+        }
+        spans.sort_unstable();
+        spans.dedup();
+        let starts = line_starts_of(&self.text);
+        let mut at: Vec<(u32, LineCol)> = spans
+            .iter()
+            .flat_map(|s| [s.start, s.end])
+            .map(|o| (o, self.line_col_in(o, Some(&starts))))
+            .collect();
+        at.sort_unstable_by_key(|p| p.0);
+        at.dedup_by_key(|p| p.0);
+        let spans = spans
+            .into_iter()
+            .map(|s| (s, self.text.get(s.range()).map(Box::from)))
+            .collect();
+        self.places = Some(Box::new(Places { at, spans }));
+        self.unload();
+    }
+
+    /// The text of `span`, from the text or from the places kept of it.
+    pub fn span_text(&self, span: Span) -> Option<&str> {
+        match &self.places {
+            Some(p) if self.text.is_empty() => p
+                .spans
+                .binary_search_by(|(s, _)| s.cmp(&span))
+                .ok()
+                .and_then(|i| p.spans[i].1.as_deref()),
+            _ => self.text.get(span.range()),
+        }
+    }
+
     fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
-            let mut starts = vec![0u32];
-            starts.extend(
-                self.text
-                    .bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| (i + 1) as u32),
-            );
-            starts
-        })
+        self.line_starts.get_or_init(|| line_starts_of(&self.text))
     }
 
     /// Line and column of a byte offset (clamped to the file and to a character boundary).
     pub fn line_col(&self, offset: u32) -> LineCol {
+        if let (Some(p), true) = (&self.places, self.text.is_empty()) {
+            if let Ok(i) = p.at.binary_search_by_key(&offset, |a| a.0) {
+                return p.at[i].1;
+            }
+        }
+        self.line_col_in(offset, None)
+    }
+
+    /// [`SourceFile::line_col`] from the text, with the line starts when the caller has them.
+    fn line_col_in(&self, offset: u32, starts: Option<&[u32]>) -> LineCol {
         let mut offset = (offset as usize).min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let (line, mut start) = if self.text.len() <= SCAN_LIMIT {
+        let (line, mut start) = if let Some(starts) = starts {
+            let line = starts.partition_point(|&s| s as usize <= offset).max(1) - 1;
+            (line, starts.get(line).map_or(0, |&s| s as usize))
+        } else if self.text.len() <= SCAN_LIMIT {
             // A small file (almost all of them) is scanned: an index kept for every file with
             // a finding was tens of MB on a large estate.
             let before = &self.text.as_bytes()[..offset];
@@ -166,6 +218,18 @@ impl SourceFile {
             column,
         }
     }
+}
+
+/// The byte offset of each line's start.
+fn line_starts_of(text: &str) -> Vec<u32> {
+    let mut starts = vec![0u32];
+    starts.extend(
+        text.bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| (i + 1) as u32),
+    );
+    starts
 }
 
 /// All files of one run, addressed by [`FileId`].
@@ -206,6 +270,24 @@ impl SourceMap {
             .zip(wanted)
             .filter(|(_, w)| *w)
             .for_each(|(f, _)| f.reload());
+    }
+
+    /// Like [`SourceMap::reload`], but keeps of each file only the line and column of the
+    /// starts and ends of `spans` and their texts: what reports other than the human one
+    /// read, without holding every shown file's text at once.
+    pub fn reload_places(&mut self, spans: impl IntoIterator<Item = (FileId, Span)>) {
+        use rayon::prelude::*;
+        let mut wanted: Vec<Vec<Span>> = vec![Vec::new(); self.files.len()];
+        for (id, span) in spans {
+            if let Some(w) = wanted.get_mut(id.0 as usize) {
+                w.push(span);
+            }
+        }
+        self.files
+            .par_iter_mut()
+            .zip(wanted)
+            .filter(|(_, w)| !w.is_empty())
+            .for_each(|(f, w)| f.reload_places(w));
     }
 }
 
@@ -314,6 +396,41 @@ mod tests {
         assert_eq!(&*map.get(FileId(0)).text, "a: 1\n");
         // Its spans would point elsewhere now: no text rather than a wrong snippet.
         assert!(map.get(FileId(1)).text.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn places_kept_answer_as_the_text_does() {
+        let dir = std::env::temp_dir().join(format!("estatelint-places-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("places.yaml");
+        let text = "\u{feff}a: 1\nbé: ü\n\nkey: [x, yz]\n";
+        std::fs::write(&path, text).unwrap();
+        let full = SourceFile::new(path.clone(), "x".into(), text.into());
+        let spans = [
+            Span::new(3, 4),
+            Span::new(8, 15),
+            Span::new(17, 20),
+            Span::new(22, 99),
+        ];
+        let mut map = SourceMap::default();
+        let mut f = SourceFile::new(path.clone(), "x".into(), text.into());
+        f.unload();
+        map.add(f);
+        map.reload_places(spans.iter().map(|s| (FileId(0), *s)));
+        let kept = map.get(FileId(0));
+        assert!(kept.text.is_empty(), "only places are kept");
+        for s in spans {
+            assert_eq!(kept.line_col(s.start), full.line_col(s.start), "{s:?}");
+            assert_eq!(kept.line_col(s.end), full.line_col(s.end), "{s:?}");
+            assert_eq!(kept.span_text(s), full.span_text(s), "{s:?}");
+        }
+        assert_eq!(kept.span_text(Span::new(8, 15)), Some("bé: ü"));
+        assert_eq!(
+            kept.span_text(Span::new(0, 1)),
+            None,
+            "a span not asked for"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -524,6 +524,57 @@ pub fn word(sym: u32) -> &'static str {
     VOCABULARY.words[sym as usize]
 }
 
+/// Where a string read from a tape is ([`Tape::str_at`]): the range of its bytes in the tape,
+/// or its symbol; eight bytes instead of a copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StrAt {
+    at: u32,
+    len: u32,
+}
+
+impl StrAt {
+    pub const NONE: StrAt = StrAt {
+        at: u32::MAX,
+        len: 0,
+    };
+    /// `at` of a symbol, whose number is in `len`.
+    const SYMBOL: u32 = u32::MAX - 1;
+}
+
+impl Tape {
+    /// Where `s`, a string read from this tape, is.
+    pub fn str_at(&self, s: &str) -> StrAt {
+        let (base, p) = (self.0.as_ptr() as usize, s.as_ptr() as usize);
+        if p >= base && p + s.len() <= base + self.0.len() {
+            return StrAt {
+                at: (p - base) as u32,
+                len: s.len() as u32,
+            };
+        }
+        match VOCABULARY.index.get(s) {
+            Some(&sym) => StrAt {
+                at: StrAt::SYMBOL,
+                len: sym,
+            },
+            None => StrAt::NONE,
+        }
+    }
+
+    /// The string [`Tape::str_at`] found.
+    pub fn str(&self, at: StrAt) -> Option<&str> {
+        match at.at {
+            u32::MAX => None,
+            StrAt::SYMBOL => VOCABULARY.words.get(at.len as usize).copied(),
+            start => {
+                let bytes = self
+                    .0
+                    .get(start as usize..(start as usize + at.len as usize))?;
+                std::str::from_utf8(bytes).ok()
+            }
+        }
+    }
+}
+
 impl Tape {
     /// Whether `f` holds for some scalar of the document, mapping keys included: one pass
     /// over the bytes in document order, without building nodes or spans.

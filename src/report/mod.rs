@@ -116,7 +116,7 @@ fn fnv(parts: &[&str]) -> String {
 pub fn fingerprint(r: &Report<'_>, f: &Finding) -> String {
     let file = r.sources.get(f.primary.file);
     let (entity, path) = identity(r, f);
-    let text = file.text.get(f.primary.span.range()).unwrap_or_default();
+    let text = file.span_text(f.primary.span).unwrap_or_default();
     fnv(&[
         f.rule.as_str(),
         &file.name,
