@@ -41,6 +41,29 @@ const EXACT: u8 = 0x10;
 struct Vocabulary {
     words: Vec<&'static str>,
     index: foldhash::HashMap<&'static str, u32>,
+    /// Words by length and first byte (`bucket`): most scalars of a document are looked up
+    /// here, so a miss must cost a table read, not a hash.
+    starts: Vec<u16>,
+    bucketed: Vec<u32>,
+}
+
+/// The bucket of a word of `len` bytes starting with byte `first`, if short and ASCII.
+fn bucket(first: u8, len: usize) -> Option<usize> {
+    (len < 64 && first < 128).then_some((len << 7) | first as usize)
+}
+
+impl Vocabulary {
+    fn lookup(&self, s: &str) -> Option<u32> {
+        let bytes = s.as_bytes();
+        let Some(b) = bucket(*bytes.first()?, bytes.len()) else {
+            return self.index.get(s).copied();
+        };
+        let (from, to) = (self.starts[b] as usize, self.starts[b + 1] as usize);
+        self.bucketed[from..to]
+            .iter()
+            .copied()
+            .find(|&w| self.words[w as usize].as_bytes() == bytes)
+    }
 }
 
 static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
@@ -65,7 +88,34 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
             words.push(word);
         }
     }
-    Vocabulary { words, index }
+    // Counting sort of the short words into their buckets (the empty word has none).
+    let mut counts = vec![0u16; 64 << 7];
+    for w in &words {
+        if let Some(b) = w.as_bytes().first().and_then(|&f| bucket(f, w.len())) {
+            counts[b] += 1;
+        }
+    }
+    let mut starts = Vec::with_capacity(counts.len() + 1);
+    let mut total = 0u16;
+    for c in &counts {
+        starts.push(total);
+        total += c;
+    }
+    starts.push(total);
+    let mut next = starts.clone();
+    let mut bucketed = vec![0u32; total as usize];
+    for (i, w) in words.iter().enumerate() {
+        if let Some(b) = w.as_bytes().first().and_then(|&f| bucket(f, w.len())) {
+            bucketed[next[b] as usize] = i as u32;
+            next[b] += 1;
+        }
+    }
+    Vocabulary {
+        words,
+        index,
+        starts,
+        bucketed,
+    }
 });
 
 /// One document, encoded.
@@ -141,7 +191,7 @@ fn put_scalar(out: &mut Vec<u8>, cursor: u32, span: Span, value: ScalarValue<'_>
 /// A string's symbol, when it is a word of the vocabulary.
 fn symbol(value: &ScalarValue<'_>) -> Option<u32> {
     match value {
-        ScalarValue::Str(s) => VOCABULARY.index.get(*s).copied(),
+        ScalarValue::Str(s) => VOCABULARY.lookup(s),
         _ => None,
     }
 }
@@ -387,7 +437,7 @@ impl Frame {
         // Another scalar's text may still be a word (`true`, `null`): looked up by text.
         let sym = match key {
             ScalarValue::Str(_) => sym,
-            _ => VOCABULARY.index.get(text.as_ref()).copied(),
+            _ => VOCABULARY.lookup(&text),
         };
         if let Some(sym) = sym {
             let (word, bit) = (sym as usize / 64, 1u64 << (sym % 64));
@@ -492,7 +542,7 @@ impl Key {
     pub fn new(text: &str) -> Key {
         Key {
             text: text.into(),
-            sym: VOCABULARY.index.get(text).copied(),
+            sym: VOCABULARY.lookup(text),
         }
     }
 
@@ -551,8 +601,8 @@ impl Tape {
                 len: s.len() as u32,
             };
         }
-        match VOCABULARY.index.get(s) {
-            Some(&sym) => StrAt {
+        match VOCABULARY.lookup(s) {
+            Some(sym) => StrAt {
                 at: StrAt::SYMBOL,
                 len: sym,
             },
@@ -756,9 +806,7 @@ fn fill_map(
             // A key written so that it is not stored as a symbol (quoted differently, a
             // number): looked up by its text, as `entry_key` compares it.
             let key = read(tape, &mut pos, cursor);
-            let sym = key
-                .scalar_text()
-                .and_then(|t| VOCABULARY.index.get(t.as_ref()).copied());
+            let sym = key.scalar_text().and_then(|t| VOCABULARY.lookup(&t));
             (sym, key.span.end)
         };
         let child = sym.and_then(|s| trie.child(node, s));

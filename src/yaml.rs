@@ -713,6 +713,15 @@ fn scalar_typed<'t>(text: &'t str, style: ScalarStyle, tag: Option<&Tag>) -> Sca
     if style != ScalarStyle::Plain || tag.is_some() {
         return ScalarValue::Str(text);
     }
+    // Most plain scalars are words: a null, bool, int or float starts with a digit, a sign, a
+    // dot, `~`, or the first letter of null, true or false.
+    if text
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() && !b"nNtTfF".contains(&b))
+    {
+        return ScalarValue::Str(text);
+    }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => ScalarValue::Null,
         t => {
