@@ -465,7 +465,9 @@ impl Check {
                 ..
             } => Prep::Reverse(Reverse::count(ctx, *kind, fields, filter)),
             Check::Unique { field } => {
-                let mut first: HashMap<String, usize> = HashMap::new();
+                // Keyed by the text borrowed from the document (a number is spelled out).
+                let mut first: HashMap<std::borrow::Cow<'_, str>, usize> =
+                    HashMap::with_capacity(selection.len());
                 let mut out: HashMap<usize, Vec<Violation>> = HashMap::new();
                 for &i in selection {
                     let e = &estate.entities[i];
@@ -477,7 +479,7 @@ impl Check {
                     };
                     match first.get(text.as_ref()) {
                         None => {
-                            first.insert(text.into_owned(), i);
+                            first.insert(text, i);
                         }
                         Some(&f) => {
                             let other = &estate.entities[f];
