@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashSet};
 // std's) is several times faster than SipHash on them.
 use foldhash::{HashMap, HashMapExt, HashSetExt};
 
-use regex::Regex;
+use crate::regexes::ThreadRegex;
 
 use crate::diag::did_you_mean;
 use crate::estate::{Entity, Estate};
@@ -28,7 +28,7 @@ pub enum Check {
     Required(Vec<FieldPath>),
     Pattern {
         field: FieldPath,
-        regex: Regex,
+        regex: ThreadRegex,
         forbid: bool,
         /// Whether the regex matches each word of the vocabulary (by symbol), decided once.
         words: Vec<bool>,
@@ -1374,12 +1374,12 @@ impl Compiler<'_> {
         kind
     }
 
-    fn regex(&mut self, node: &Node) -> Option<Regex> {
+    fn regex(&mut self, node: &Node) -> Option<ThreadRegex> {
         let text = node.as_str()?;
         // A size limit keeps hostile patterns from exhausting memory; the regex engine itself
         // runs in linear time, so no pattern can backtrack catastrophically.
         match regex::RegexBuilder::new(text).size_limit(1 << 20).build() {
-            Ok(r) => Some(r),
+            Ok(r) => Some(ThreadRegex::new(r)),
             Err(e) => {
                 let msg = e.to_string();
                 let last = msg
@@ -1688,7 +1688,7 @@ impl Compiler<'_> {
 
 /// Whether `regex` matches a scalar's text as [`NodeRef::scalar_text`] spells it (null has
 /// none that a pattern reads).
-fn scalar_matches(regex: &Regex, words: &[bool], scalar: Scalar<'_>) -> bool {
+fn scalar_matches(regex: &ThreadRegex, words: &[bool], scalar: Scalar<'_>) -> bool {
     use std::io::Write;
     let mut buf = [0u8; 40];
     let mut formatted = |args: std::fmt::Arguments<'_>| {

@@ -25,6 +25,7 @@ pub mod levels;
 pub mod links;
 pub mod pack;
 pub mod path;
+pub mod regexes;
 pub mod report;
 pub mod schema;
 pub mod select;

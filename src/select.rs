@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use regex::Regex;
+use crate::regexes::ThreadRegex;
 
 use crate::path::{Doc, FieldPath};
 use crate::source::Span;
@@ -271,7 +271,7 @@ pub enum Test {
     In(Vec<Literal>),
     NotIn(Vec<Literal>),
     Exists(bool),
-    Matches(Regex),
+    Matches(ThreadRegex),
     /// The number of items (a list's length; a scalar counts 1) compares with the operand.
     Size {
         op: Op,
