@@ -54,6 +54,10 @@ pub struct CheckOptions {
     /// (the line and column of each place a finding names, the text it underlines), rather
     /// than their whole text: a large report's files are then never all in memory at once.
     pub places_only: bool,
+    /// With `places_only`: the reports quote the text a finding underlines (the fingerprints
+    /// of JSON, SARIF and GitLab reports). Without it, a file whose line lengths were kept
+    /// when it was loaded (ASCII text) is not read again at all.
+    pub quotes: bool,
 }
 
 /// The result of a run: every file read, every finding (sorted), and counts.
@@ -388,7 +392,11 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
     });
     let started = std::time::Instant::now();
     if opts.places_only {
-        outcome.sources.reload_places(shown.collect::<Vec<_>>());
+        let sources = &outcome.sources;
+        let needed: Vec<(FileId, Span)> = shown
+            .filter(|(file, _)| opts.quotes || !sources.get(*file).has_lines())
+            .collect();
+        outcome.sources.reload_places(needed);
     } else {
         outcome
             .sources
@@ -768,7 +776,7 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
     // kept while loading only when it has suppression comments to read.
     let source = match text.contains(suppress::MARKER) {
         true => SourceFile::new(result.source.path, result.source.name, text.as_str().into()),
-        false => SourceFile::unloaded(result.source.path, result.source.name, text.len()),
+        false => SourceFile::unloaded(result.source.path, result.source.name, &text),
     };
     let mut result = check_text(id, source, &text);
     result.source.unload();

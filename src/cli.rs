@@ -217,6 +217,9 @@ fn run_check(args: &CheckArgs) -> u8 {
         places_only: std::iter::once(&args.format)
             .chain(&args.output_format)
             .all(|f| *f != Format::Human),
+        quotes: std::iter::once(&args.format)
+            .chain(&args.output_format)
+            .any(|f| matches!(f, Format::Json | Format::Sarif | Format::Gitlab)),
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,

@@ -68,6 +68,58 @@ pub struct SourceFile {
     unloaded: Option<usize>,
     /// What reports read of a file whose text is not kept ([`SourceMap::reload_places`]).
     places: Option<Box<Places>>,
+    /// The lengths of the lines of a let-go ASCII text ([`line_lengths`]): enough to tell the
+    /// line and column of any offset without reading the file again.
+    lines: Option<Box<[u8]>>,
+}
+
+/// The length of each line of `text` (newline included; the last line as long as it is), as
+/// LEB128 numbers: about a byte a line. Only for ASCII text, where a column is a byte count.
+fn line_lengths(text: &str) -> Option<Box<[u8]>> {
+    if !text.is_ascii() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() / 16 + 1);
+    let mut put = |mut n: usize| {
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    };
+    let mut start = 0;
+    for (i, _) in text.bytes().enumerate().filter(|&(_, b)| b == b'\n') {
+        put(i + 1 - start);
+        start = i + 1;
+    }
+    put(text.len() - start);
+    Some(out.into_boxed_slice())
+}
+
+/// [`SourceFile::line_col`] of `offset` (at most the text's length) from [`line_lengths`].
+fn line_col_from_lengths(lengths: &[u8], offset: usize) -> LineCol {
+    let (mut line, mut start, mut pos) = (0, 0, 0);
+    while pos < lengths.len() {
+        let mut len = 0usize;
+        let mut shift = 0;
+        while let Some(&b) = lengths.get(pos) {
+            pos += 1;
+            len |= usize::from(b & 0x7f) << shift;
+            shift += 7;
+            if b < 0x80 {
+                break;
+            }
+        }
+        if pos >= lengths.len() || offset < start + len {
+            break;
+        }
+        start += len;
+        line += 1;
+    }
+    LineCol {
+        line: line + 1,
+        column: offset.saturating_sub(start) + 1,
+    }
 }
 
 /// The line and column of some offsets of a file, and the text of some spans.
@@ -95,26 +147,36 @@ impl SourceFile {
             line_starts: OnceLock::new(),
             unloaded: None,
             places: None,
+            lines: None,
         }
     }
 
-    /// A file whose text (`len` bytes) is not kept: [`SourceMap::reload`] reads it when a
-    /// report shows the file.
-    pub fn unloaded(path: PathBuf, name: String, len: usize) -> SourceFile {
+    /// A file whose text is not kept: [`SourceMap::reload`] reads it when a report shows the
+    /// file; its line lengths are kept when it is ASCII.
+    pub fn unloaded(path: PathBuf, name: String, text: &str) -> SourceFile {
         SourceFile {
-            unloaded: Some(len),
+            unloaded: Some(text.len()),
+            lines: line_lengths(text),
             ..SourceFile::new(path, name, Arc::from(""))
         }
     }
 
     /// Lets the text go: a large estate's files are not all kept in memory while rules run.
-    /// Spans into it stay valid for [`SourceMap::reload`].
+    /// Spans into it stay valid for [`SourceMap::reload`]; an ASCII text's line lengths stay.
     pub fn unload(&mut self) {
         if !self.text.is_empty() {
             self.unloaded = Some(self.text.len());
+            if self.lines.is_none() {
+                self.lines = line_lengths(&self.text);
+            }
             self.text = Arc::from("");
             self.line_starts = OnceLock::new();
         }
+    }
+
+    /// Whether the line and column of any offset can be told without the text.
+    pub fn has_lines(&self) -> bool {
+        !self.text.is_empty() || self.lines.is_some()
     }
 
     /// Reads the text again after [`SourceFile::unload`]. A file that changed length (edited
@@ -175,9 +237,14 @@ impl SourceFile {
 
     /// Line and column of a byte offset (clamped to the file and to a character boundary).
     pub fn line_col(&self, offset: u32) -> LineCol {
-        if let (Some(p), true) = (&self.places, self.text.is_empty()) {
-            if let Ok(i) = p.at.binary_search_by_key(&offset, |a| a.0) {
-                return p.at[i].1;
+        if self.text.is_empty() {
+            if let Some(p) = &self.places {
+                if let Ok(i) = p.at.binary_search_by_key(&offset, |a| a.0) {
+                    return p.at[i].1;
+                }
+            }
+            if let (Some(lines), Some(len)) = (&self.lines, self.unloaded) {
+                return line_col_from_lengths(lines, (offset as usize).min(len));
             }
         }
         self.line_col_in(offset, None)
@@ -397,6 +464,32 @@ mod tests {
         // Its spans would point elsewhere now: no text rather than a wrong snippet.
         assert!(map.get(FileId(1)).text.is_empty());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn line_lengths_answer_as_the_text_does() {
+        let long = "x".repeat(300);
+        let texts = [
+            String::new(),
+            "a: 1".into(),
+            "a: 1\n".into(),
+            "a: 1\n\n\nb: [x, y]\n  c: 2".into(),
+            format!("k: {long}\nnext: 1\n{long}"),
+        ];
+        for text in &texts {
+            let full = SourceFile::new("x".into(), "x".into(), text.as_str().into());
+            let kept = SourceFile::unloaded("x".into(), "x".into(), text);
+            assert!(kept.text.is_empty() && kept.has_lines());
+            for offset in 0..=text.len() as u32 + 2 {
+                assert_eq!(
+                    kept.line_col(offset),
+                    full.line_col(offset),
+                    "{offset} in {text:?}"
+                );
+            }
+        }
+        // Columns of other text count characters: it is read again instead.
+        assert!(!SourceFile::unloaded("x".into(), "x".into(), "é: 1\n").has_lines());
     }
 
     #[test]
