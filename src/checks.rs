@@ -215,7 +215,7 @@ impl Ctx<'_> {
         }
         let decide = || {
             let doc = Doc::from(self.estate.entities[t].root()).of_entity(t);
-            filter.iter().all(|c| c.holds(doc, self))
+            satisfies(filter, doc, self)
         };
         match self.verdicts.bits(filter) {
             Some(bits) => bits.get_or(t, decide),
@@ -291,10 +291,14 @@ impl<'c> Verdicts<'c> {
     /// decided: deciding ahead, in estate order, is cheaper than when references reach it.
     pub fn decide(&self, filter: usize, t: usize, doc: Doc<'_>, ctx: &Ctx<'_>) {
         if let Some(f) = self.filters.get(filter) {
-            f.bits
-                .get_or(t, || f.conditions.iter().all(|c| c.holds(doc, ctx)));
+            f.bits.get_or(t, || satisfies(f.conditions, doc, ctx));
         }
     }
+}
+
+/// Whether `doc` satisfies every condition of `filter`.
+fn satisfies(filter: &[Condition], doc: Doc<'_>, ctx: &Ctx<'_>) -> bool {
+    filter.iter().all(|c| c.holds(doc, ctx))
 }
 
 /// The target filters of `refers` conditions among `conditions`.
@@ -393,8 +397,7 @@ impl<'a> Reverse<'a> {
         let (mut ids, mut names): (Vec<u32>, Vec<&str>) = (Vec::new(), Vec::new());
         for &i in estate.of_kind(kind) {
             let e = &estate.entities[i];
-            let doc = Doc::from(e.root()).of_entity(i);
-            if !filter.iter().all(|c| c.holds(doc, ctx)) {
+            if !satisfies(filter, Doc::from(e.root()).of_entity(i), ctx) {
                 continue;
             }
             ids.clear();

@@ -245,8 +245,8 @@ pub fn evaluate(
 
 /// Decides every target filter ([`Verdicts`]) for every entity of its kind, in chunks in
 /// parallel, reading the documents through slot tables; the time each takes is its rule's
-/// (returned per rule). A filter that fails to decide (an internal error)
-/// is left to its rule, which then reports the failure.
+/// (returned per rule). A filter that fails to decide (an internal error) is left to its
+/// rule, which then reports the failure.
 fn decide_verdicts(
     verdicts: &Verdicts<'_>,
     ctx: &Ctx<'_>,

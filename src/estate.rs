@@ -231,7 +231,9 @@ impl Estate {
     /// The entity that others reach by entity `i`'s name: `i` itself, or the first of its
     /// kind with the name when `i` defines it again; `None` for an entity without a name.
     pub fn canonical(&self, i: usize) -> Option<usize> {
-        self.entities.get(i)?.has_name().then_some(())?;
+        if !self.entities.get(i)?.has_name() {
+            return None;
+        }
         Some(self.duplicate_of.get(&i).copied().unwrap_or(i))
     }
 
@@ -530,5 +532,25 @@ mod locate_tests {
         let (e, path) = estate.locate(FileId(0), tier).unwrap();
         assert_eq!(e.name(), Some("crm"));
         assert_eq!(path, "spec.tier");
+    }
+
+    #[test]
+    fn entities_stay_small_and_find_their_names() {
+        // Hundreds of thousands are kept: the name is read from the tape, not copied.
+        assert!(std::mem::size_of::<Entity>() <= 32);
+        let text = "kind: System\nmetadata: {name: crm-2}\n---\nmetadata: {name: 5}\n---\nmetadata: {name: System}\n";
+        let docs = crate::yaml::load(text).documents;
+        let e: Vec<Entity> = docs
+            .iter()
+            .map(|d| Entity::new(Kind::System, FileId(0), Tape::from_node(&d.root)))
+            .collect();
+        assert_eq!(e[0].name(), Some("crm-2"));
+        assert_eq!(&text[e[0].name_span().unwrap().range()], "crm-2");
+        assert_eq!(
+            (e[1].name(), e[1].name_span(), e[1].has_name()),
+            (None, None, false)
+        );
+        // A name that is a schema word is stored as its symbol.
+        assert_eq!(e[2].name(), Some("System"));
     }
 }

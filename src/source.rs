@@ -197,8 +197,11 @@ impl SourceFile {
     /// Reads the text again, as [`SourceFile::reload`] does, but keeps only the line and
     /// column of the starts and ends of `spans` and their texts.
     fn reload_places(&mut self, mut spans: Vec<Span>) {
+        if spans.is_empty() {
+            return;
+        }
         self.reload();
-        if self.unloaded.is_some() || spans.is_empty() {
+        if self.unloaded.is_some() {
             return;
         }
         spans.sort_unstable();
