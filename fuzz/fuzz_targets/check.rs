@@ -45,6 +45,7 @@ fuzz_target!(|data: &[u8]| {
         summary: &summary,
         packs: Some(packs),
         estate: Some(&outcome.estate),
+        identities: None,
     };
     for format in [
         Format::Human,
