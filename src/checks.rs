@@ -197,16 +197,45 @@ impl Resolve for Ctx<'_> {
         kind: Kind,
         filter: &[Condition],
     ) -> Option<bool> {
-        let items = self.estate.linked(doc.entity()?, path, kind)?;
-        Some(
-            items
-                .iter()
-                .any(|&t| t < NOT_NAME && self.qualifies(t as usize, filter)),
-        )
+        let mut verdicts = self.linked_verdicts(doc, path, kind, filter)?;
+        Some(verdicts.any(|v| v == Some(true)))
     }
 }
 
 impl Ctx<'_> {
+    /// Told from resolved references (`None` when the field has none): for each item of
+    /// reference field `path` of `doc`, whether it names an entity of `kind` that satisfies
+    /// `filter`, or `None` for an item that names nothing (not a name, or no such entity).
+    fn linked_verdicts<'s>(
+        &'s self,
+        doc: Doc<'_>,
+        path: &FieldPath,
+        kind: Kind,
+        filter: &'s [Condition],
+    ) -> Option<impl Iterator<Item = Option<bool>> + 's> {
+        let items = self.estate.linked(doc.entity()?, path, kind)?;
+        Some(
+            items
+                .iter()
+                .map(move |&t| (t < NOT_NAME).then(|| self.qualifies(t as usize, filter))),
+        )
+    }
+
+    /// Whether every name in reference field `field` of `doc` is of an entity of `kind` that
+    /// satisfies `filter`, told from resolved references (`None` when they cannot tell). As
+    /// in [`Check::eval`], a name that resolves to nothing is the core's finding, not this
+    /// check's.
+    fn ref_passes_linked(
+        &self,
+        doc: Doc<'_>,
+        field: &FieldPath,
+        kind: Kind,
+        filter: &[Condition],
+    ) -> Option<bool> {
+        let mut verdicts = self.linked_verdicts(doc, field, kind, filter)?;
+        Some(verdicts.all(|v| v != Some(false)))
+    }
+
     /// Whether entity `t` satisfies `filter`, a condition on referenced entities: decided
     /// once per entity and filter when the filter has a [`Verdicts`] slot.
     pub fn qualifies(&self, t: usize, filter: &[Condition]) -> bool {
@@ -376,10 +405,7 @@ impl<'a> Reverse<'a> {
         let estate = ctx.estate;
         let mut target = None;
         for f in fields {
-            let t = f
-                .ref_field(kind)
-                .and_then(|i| kind.ref_fields().get(i))
-                .map(|r| r.target);
+            let t = f.reference(kind).map(|(_, r)| r.target);
             if t.is_none() || (target.is_some() && target != t) {
                 target = None;
                 break;
@@ -672,7 +698,7 @@ impl Check {
                 kind,
                 filter,
             } => {
-                if ref_passes_linked(ctx, doc, field, *kind, filter) == Some(true) {
+                if ctx.ref_passes_linked(doc, field, *kind, filter) == Some(true) {
                     return Ok(out);
                 }
                 for hit in field.items(root) {
@@ -682,7 +708,7 @@ impl Check {
                     match ctx.estate.lookup_index(*kind, name) {
                         // On a declared reference field an unknown name is the core's
                         // `estatelint/unresolved-reference`; elsewhere it is this rule's.
-                        None if e.kind.ref_fields().iter().any(|r| r.path == field.text) => {}
+                        None if field.reference(e.kind).is_some() => {}
                         None => {
                             let mut v = Violation::at(
                                 hit.node.span,
@@ -942,7 +968,7 @@ impl Check {
                 kind,
                 filter,
             } => {
-                if let Some(ok) = ref_passes_linked(ctx, doc, field, *kind, filter) {
+                if let Some(ok) = ctx.ref_passes_linked(doc, field, *kind, filter) {
                     return Some(ok);
                 }
                 let mut ok = true;
@@ -953,7 +979,7 @@ impl Check {
                     ok = match ctx.estate.lookup_index(*kind, name) {
                         // As in `eval`: an unknown name on a declared reference field is the
                         // core's finding, not this check's.
-                        None => e.kind.ref_fields().iter().any(|r| r.path == field.text),
+                        None => field.reference(e.kind).is_some(),
                         Some(t) => ctx.qualifies(t, filter),
                     };
                 });
@@ -1009,24 +1035,6 @@ impl Check {
             _ => false,
         }
     }
-}
-
-/// Whether every name in reference field `field` of `doc` is of an entity of `kind` that
-/// satisfies `filter`, told from resolved references (`None` when they cannot tell). As in
-/// [`Check::eval`], a name that resolves to nothing is the core's finding, not this check's.
-fn ref_passes_linked(
-    ctx: &Ctx<'_>,
-    doc: Doc<'_>,
-    field: &FieldPath,
-    kind: Kind,
-    filter: &[Condition],
-) -> Option<bool> {
-    let items = ctx.estate.linked(doc.entity()?, field, kind)?;
-    Some(
-        items
-            .iter()
-            .all(|&t| t >= NOT_NAME || ctx.qualifies(t as usize, filter)),
-    )
 }
 
 /// `refs` for CEL: each reference field of the entity by its last name (`owner`, `from`,
@@ -1106,10 +1114,7 @@ fn shorten(s: &str) -> String {
 /// The kind a reference field of `kind` points at (its declared target), or `kind` itself
 /// for a field that is not a declared reference.
 pub fn target_kind(kind: Kind, via: &FieldPath) -> Kind {
-    match kind.ref_fields().iter().find(|r| r.path == via.text) {
-        Some(r) => r.target,
-        None => kind,
-    }
+    via.reference(kind).map_or(kind, |(_, r)| r.target)
 }
 
 /// Cycles among `selection` through references in `field`, each reported once, on its first

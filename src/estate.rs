@@ -240,9 +240,8 @@ impl Estate {
     /// The resolved items of entity `i`'s field `path` when it is a reference field of the
     /// entity's kind to entities of `target` ([`Links::items`]).
     pub fn linked(&self, i: usize, path: &FieldPath, target: Kind) -> Option<&[u32]> {
-        let kind = self.entities.get(i)?.kind;
-        let f = path.ref_field(kind)?;
-        (kind.ref_fields().get(f)?.target == target)
+        let (f, field) = path.reference(self.entities.get(i)?.kind)?;
+        (field.target == target)
             .then(|| self.links.items(i, f))
             .flatten()
     }
@@ -266,34 +265,6 @@ impl Estate {
         index.table.iter().map(|&p| index.name(p))
     }
 
-    /// Every reference field value of an entity, with the field it is in.
-    pub fn references(
-        entity: &Entity,
-    ) -> impl Iterator<Item = (&'static crate::kind::RefField, NodeRef<'_>)> {
-        static PATHS: LazyLock<Vec<(Kind, &'static crate::kind::RefField, FieldPath)>> =
-            LazyLock::new(|| {
-                Kind::ALL
-                    .iter()
-                    .flat_map(|k| k.ref_fields().iter().map(move |f| (*k, f)))
-                    .filter_map(|(k, f)| Some((k, f, FieldPath::parse(f.path).ok()?)))
-                    .collect()
-            });
-        let root = entity.root();
-        PATHS
-            .iter()
-            .filter(move |(k, ..)| *k == entity.kind)
-            .filter_map(move |(_, field, path)| Some((*field, path.first(root)?.node)))
-            .flat_map(|(field, node)| {
-                let (one, many) = match field.many {
-                    true => (None, node.as_seq().map(|s| s.iter())),
-                    false => (Some(node), None),
-                };
-                one.into_iter()
-                    .chain(many.into_iter().flatten())
-                    .map(move |n| (field, n))
-            })
-    }
-
     fn check_references(&self) -> Vec<Finding> {
         const MAX_SUGGESTIONS: usize = 1_000;
         let mut suggestions = 0;
@@ -302,17 +273,11 @@ impl Estate {
         // estate order (suggestions are counted in that order).
         let mut broken = Vec::new();
         for (i, e) in self.entities.iter().enumerate() {
-            for (f, k) in self.links.unresolved(i) {
-                let Some(field) = e.kind.ref_fields().get(f) else {
-                    continue;
-                };
-                let node = Self::references(e)
-                    .filter(|(r, _)| std::ptr::eq(*r, field))
-                    .nth(k);
-                if let Some((field, node)) = node {
-                    broken.push((e, field, node));
-                }
-            }
+            broken.extend(
+                self.links
+                    .unresolved(i, e)
+                    .map(|(field, node)| (e, field, node)),
+            );
         }
         for (e, field, node) in broken {
             let Some(target) = node.as_str() else {
@@ -436,13 +401,7 @@ struct NameIndex {
 
 impl NameIndex {
     fn name(&self, pos: u32) -> &str {
-        let pos = pos as usize;
-        let start = match pos {
-            0 => 0,
-            _ => self.ends.get(pos - 1).copied().unwrap_or(0) as usize,
-        };
-        let end = self.ends.get(pos).copied().unwrap_or(0) as usize;
-        self.names.get(start..end).unwrap_or_default()
+        name_at(&self.names, &self.ends, pos)
     }
 
     fn find(&self, name: &str) -> Option<usize> {
@@ -459,11 +418,20 @@ impl NameIndex {
         self.entity.push(i as u32);
         let hash = self.hasher.hash_one(name);
         let (names, ends, hasher) = (&self.names, &self.ends, &self.hasher);
-        self.table.insert_unique(hash, pos, |&p| {
-            let start = p.checked_sub(1).map_or(0, |q| ends[q as usize]) as usize;
-            hasher.hash_one(&names[start..ends[p as usize] as usize])
-        });
+        self.table
+            .insert_unique(hash, pos, |&p| hasher.hash_one(name_at(names, ends, p)));
     }
+}
+
+/// Name number `pos` of a [`NameIndex`]: it starts where the one before it ends.
+fn name_at<'n>(names: &'n str, ends: &[u32], pos: u32) -> &'n str {
+    let pos = pos as usize;
+    let start = match pos {
+        0 => 0,
+        _ => ends.get(pos - 1).copied().unwrap_or(0) as usize,
+    };
+    let end = ends.get(pos).copied().unwrap_or(0) as usize;
+    names.get(start..end).unwrap_or_default()
 }
 
 /// Name → entity for the entities `of_kind` (all of one kind, in estate order), and a finding

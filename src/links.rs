@@ -108,20 +108,68 @@ impl Links {
         (header & UNREAD == 0).then_some(items)
     }
 
-    /// The unresolved references of entity `e`: (field number, position among the field's
-    /// items) of each name that no entity has, in a field shaped as declared.
-    pub fn unresolved(&self, e: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.fields(e)
-            .enumerate()
-            .filter(|(_, (header, _))| header & (UNREAD | UNDECLARED) == 0)
-            .flat_map(|(f, (_, items))| {
+    /// The unresolved references of entity number `i` (`entity`), in a field shaped as
+    /// declared: each name that no entity has, with its field.
+    pub fn unresolved<'a>(
+        &'a self,
+        i: usize,
+        entity: &'a Entity,
+    ) -> impl Iterator<Item = (&'static RefField, NodeRef<'a>)> + 'a {
+        let fields = entity
+            .kind
+            .ref_fields()
+            .iter()
+            .zip(&KEYS[entity.kind as usize]);
+        self.fields(i)
+            .zip(fields)
+            .filter(|((header, items), _)| {
+                header & (UNREAD | UNDECLARED) == 0 && items.contains(&UNKNOWN)
+            })
+            .flat_map(move |((_, items), (field, keys))| {
+                // Only a field with a broken name is walked again. Declared shape: a list's
+                // items, or the one node.
+                let node = match walk(entity.root(), keys) {
+                    Walk::Found(node) => Some(node),
+                    _ => None,
+                };
                 items
                     .iter()
                     .enumerate()
                     .filter(|(_, &t)| t == UNKNOWN)
-                    .map(move |(k, _)| (f, k))
+                    .filter_map(move |(k, _)| {
+                        let node = node?;
+                        let item = match node.as_seq() {
+                            Some(list) => list.iter().nth(k)?,
+                            None => node,
+                        };
+                        Some((field, item))
+                    })
             })
     }
+}
+
+/// Where a field's path leads in a document.
+enum Walk<'a> {
+    Found(NodeRef<'a>),
+    Absent,
+    /// A key applied to a list applies to each item: read as written.
+    ThroughList,
+}
+
+/// Follows `keys` from `root` through mappings.
+fn walk<'a>(root: NodeRef<'a>, keys: &[Key]) -> Walk<'a> {
+    let mut node = root;
+    for key in keys {
+        match node.value {
+            ValueRef::Map(_) => match node.entry_key(key) {
+                Some(entry) => node = entry.value,
+                None => return Walk::Absent,
+            },
+            ValueRef::Seq(_) => return Walk::ThroughList,
+            _ => return Walk::Absent,
+        }
+    }
+    Walk::Found(node)
 }
 
 /// Appends one field of `root`: its header, then its items.
@@ -134,21 +182,14 @@ fn encode(
 ) {
     let at = data.len();
     data.push(0);
-    let mut node = root;
-    for key in keys {
-        match node.value {
-            ValueRef::Map(_) => match node.entry_key(key) {
-                Some(entry) => node = entry.value,
-                None => return,
-            },
-            // A key applied to a list applies to each item: read as written.
-            ValueRef::Seq(_) => {
-                data[at] = UNREAD;
-                return;
-            }
-            _ => return,
+    let node = match walk(root, keys) {
+        Walk::Found(node) => node,
+        Walk::Absent => return,
+        Walk::ThroughList => {
+            data[at] = UNREAD;
+            return;
         }
-    }
+    };
     let resolve = |n: NodeRef<'_>| match n.as_str() {
         Some(name) => lookup(field.target, name).map_or(UNKNOWN, |i| i as u32),
         None => NOT_NAME,
@@ -236,8 +277,15 @@ mod tests {
             entity(Kind::Organization, "spec: {owner: x}"),
         ];
         let links = Links::build(&entities, |_, n| names(n));
-        assert_eq!(links.unresolved(0).collect::<Vec<_>>(), [(0, 0), (1, 1)]);
-        assert_eq!(links.unresolved(1).count(), 0);
-        assert_eq!(links.unresolved(2).count(), 0);
+        let found: Vec<_> = links
+            .unresolved(0, &entities[0])
+            .map(|(f, n)| (f.path, n.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [("spec.owner", Some("x")), ("spec.dependsOn", Some("y"))]
+        );
+        assert_eq!(links.unresolved(1, &entities[1]).count(), 0);
+        assert_eq!(links.unresolved(2, &entities[2]).count(), 0);
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use crate::kind::Kind;
+use crate::kind::{Kind, RefField};
 use crate::source::Span;
 use crate::tape::{Key, NodeRef, SlotPos, SlotTrie, Tape, ValueRef};
 
@@ -178,10 +178,11 @@ impl FieldPath {
         })
     }
 
-    /// Which of `kind`'s reference fields ([`Kind::ref_fields`]) this path is.
-    pub fn ref_field(&self, kind: Kind) -> Option<usize> {
-        let i = self.refs[kind as usize];
-        (i != NOT_A_REF).then_some(i as usize)
+    /// Which of `kind`'s reference fields ([`Kind::ref_fields`]) this path is: its number
+    /// and its declaration.
+    pub fn reference(&self, kind: Kind) -> Option<(usize, &'static RefField)> {
+        let i = self.refs[kind as usize] as usize;
+        kind.ref_fields().get(i).map(|r| (i, r))
     }
 
     /// Whether the path is `**`: every node of the document.

@@ -87,12 +87,11 @@ fn line_lengths(text: &str) -> Option<Box<[u8]>> {
         }
         out.push(n as u8);
     };
-    let mut start = 0;
-    for (i, _) in text.bytes().enumerate().filter(|&(_, b)| b == b'\n') {
-        put(i + 1 - start);
-        start = i + 1;
+    let starts = line_starts_of(text);
+    let ends = starts.iter().skip(1).copied().chain([text.len() as u32]);
+    for (start, end) in starts.iter().zip(ends) {
+        put((end - start) as usize);
     }
-    put(text.len() - start);
     Some(out.into_boxed_slice())
 }
 
