@@ -23,6 +23,7 @@ pub mod init;
 pub mod kind;
 pub mod levels;
 pub mod links;
+pub mod memory;
 pub mod pack;
 pub mod path;
 pub mod regexes;
