@@ -12,7 +12,7 @@ use crate::baseline;
 use crate::config;
 use crate::diag::{did_you_mean, rules, Fatal, Finding, Severity};
 use crate::discover::{self, display_name, io_message, slash_path, Filter};
-use crate::engine::{self, resolve_params, ParamOverride};
+use crate::engine::{self, resolve_params, Helps, ParamOverride};
 use crate::estate::{classify, Classified, Entity, Estate};
 use crate::levels::Levels;
 use crate::pack::{Packs, Rule};
@@ -58,6 +58,8 @@ pub struct CheckOptions {
     /// of JSON, SARIF and GitLab reports). Without it, a file whose line lengths were kept
     /// when it was loaded (ASCII text) is not read again at all.
     pub quotes: bool,
+    /// Leave rule findings without their `help` (no report asked for shows it).
+    pub omit_helps: bool,
 }
 
 /// The result of a run: every file read, every finding (sorted), and counts.
@@ -267,7 +269,11 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         .rules()
         .filter(|r| levels.enabled_anywhere(r))
         .collect();
-    let mut outcome = lint(inputs, &packs, &rules, &overrides, today);
+    let helps = match opts.omit_helps {
+        true => Helps::Omitted,
+        false => Helps::Worded,
+    };
+    let mut outcome = lint(inputs, &packs, &rules, &overrides, today, helps);
     outcome
         .timings
         .phases
@@ -519,6 +525,7 @@ pub fn lint(
     rules: &[&Rule],
     overrides: &[ParamOverride],
     today: Date,
+    helps: Helps,
 ) -> Outcome {
     let mut timings = Timings::default();
     let started = std::time::Instant::now();
@@ -577,7 +584,7 @@ pub fn lint(
     findings.extend(param_findings);
     timings.phase("index + parameters", started);
     let started = std::time::Instant::now();
-    let rule_times = engine::evaluate(rules, &estate, &params, today, &mut findings);
+    let rule_times = engine::evaluate(rules, &estate, &params, today, helps, &mut findings);
     timings.rules = rule_times;
     timings.phase("rules (parallel)", started);
     let started = std::time::Instant::now();

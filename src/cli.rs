@@ -220,6 +220,9 @@ fn run_check(args: &CheckArgs) -> u8 {
         quotes: std::iter::once(&args.format)
             .chain(&args.output_format)
             .any(|f| matches!(f, Format::Json | Format::Sarif | Format::Gitlab)),
+        omit_helps: !std::iter::once(&args.format)
+            .chain(&args.output_format)
+            .any(|f| f.shows_help()),
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,

@@ -32,6 +32,15 @@ pub struct ParamOverride {
     pub at: Option<(FileId, Span)>,
 }
 
+/// Whether rule findings get their `help` worded: the compact, GitLab and JUnit reports show
+/// none, and a large estate's tens of thousands of helps would then be worded for nothing
+/// (at 100,000 systems, 67,000 helps of some 150 bytes each).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Helps {
+    Worded,
+    Omitted,
+}
+
 /// Effective parameter values, and findings about the Organization's `policy`.
 pub fn resolve_params(
     packs: &Packs,
@@ -143,6 +152,7 @@ pub fn evaluate(
     estate: &Estate,
     params: &HashMap<String, Val>,
     today: Date,
+    helps: Helps,
     findings: &mut Vec<Finding>,
 ) -> Vec<(String, std::time::Duration)> {
     let org = organization(estate).map_or(expr::CelValue::Null, |o| expr::to_cel(o.root()));
@@ -215,18 +225,21 @@ pub fn evaluate(
                 &preps,
                 &ctx,
                 &trie,
+                helps,
                 c * CHUNK..n.min((c + 1) * CHUNK),
             )
         })
         .collect();
+    // What the rules prepared is let go before their findings are gathered.
+    let prepared: Vec<(Duration, bool)> = preps.into_iter().map(|(_, t, p)| (t, p)).collect();
     // Findings in rule order, then estate order, whatever the thread count; moved once into
     // room made for all of them.
     let total: usize = chunks.iter().flatten().map(|run| run.findings.len()).sum();
     findings.reserve_exact(total);
     let mut times = Vec::new();
-    for (r, (rule, (_, prep_time, prep_panicked))) in rules.iter().zip(&preps).enumerate() {
-        let mut time = verdict_times[r] + *prep_time;
-        let mut panicked = *prep_panicked;
+    for (r, (rule, (prep_time, prep_panicked))) in rules.iter().zip(prepared).enumerate() {
+        let mut time = verdict_times[r] + prep_time;
+        let mut panicked = prep_panicked;
         let first = findings.len();
         for chunk in &mut chunks {
             let run = std::mem::take(&mut chunk[r]);
@@ -358,6 +371,7 @@ fn run_chunk(
     preps: &[(Prep<'_>, Duration, bool)],
     ctx: &Ctx<'_>,
     trie: &SlotTrie,
+    helps: Helps,
     range: std::ops::Range<usize>,
 ) -> Vec<RuleRun> {
     let estate = ctx.estate;
@@ -378,6 +392,12 @@ fn run_chunk(
                         estate: ctx.cel.estate.as_ref(),
                     })
                 });
+                let run = Run {
+                    rule,
+                    prep,
+                    scope: scope.as_ref(),
+                    helps,
+                };
                 for (k, idx) in range.clone().enumerate() {
                     let e = &estate.entities[idx];
                     if !rule.selects(e.kind) {
@@ -385,7 +405,7 @@ fn run_chunk(
                     }
                     let doc = rows.doc(k);
                     if rule.filter.iter().all(|c| c.holds(doc, ctx)) {
-                        run_entity(rule, prep, ctx, idx, doc, scope.as_ref(), &mut findings);
+                        run_entity(&run, ctx, idx, doc, &mut findings);
                     }
                 }
             }));
@@ -444,21 +464,23 @@ fn rule_panicked(rule: &Rule, estate: &Estate) -> Vec<Finding> {
     .with_help("this is a defect of estatelint: please report it with the rule and the estate")]
 }
 
+/// One rule as it runs over a chunk: what it prepared, its CEL scope, and how its findings
+/// are worded.
+struct Run<'r> {
+    rule: &'r Rule,
+    prep: &'r Prep<'r>,
+    scope: Option<&'r expr::Scope>,
+    helps: Helps,
+}
+
 /// The rule's check on one selected entity, its violations worded as findings.
-fn run_entity(
-    rule: &Rule,
-    prep: &Prep<'_>,
-    ctx: &Ctx<'_>,
-    idx: usize,
-    doc: Doc<'_>,
-    scope: Option<&expr::Scope>,
-    out: &mut Vec<Finding>,
-) {
+fn run_entity(run: &Run<'_>, ctx: &Ctx<'_>, idx: usize, doc: Doc<'_>, out: &mut Vec<Finding>) {
+    let rule = run.rule;
     let e = &ctx.estate.entities[idx];
-    match rule.check.eval(ctx, prep, idx, doc, scope) {
+    match rule.check.eval(ctx, run.prep, idx, doc, run.scope) {
         Ok(violations) => {
             for v in violations {
-                let f = finding(rule, e, &v, ctx);
+                let f = finding(rule, e, &v, ctx, run.helps);
                 // Two branches of a check may fail on the same node: report it once.
                 if !out
                     .iter()
@@ -491,7 +513,7 @@ fn run_entity(
     }
 }
 
-fn finding(rule: &Rule, e: &Entity, v: &Violation, ctx: &Ctx<'_>) -> Finding {
+fn finding(rule: &Rule, e: &Entity, v: &Violation, ctx: &Ctx<'_>, helps: Helps) -> Finding {
     let vars = RuleVars {
         violation: v,
         params: ctx.params,
@@ -505,10 +527,11 @@ fn finding(rule: &Rule, e: &Entity, v: &Violation, ctx: &Ctx<'_>) -> Finding {
         rule.message.render(e.root(), target, &vars),
     )
     .with_label(v.caption.clone());
-    if let Some(text) = &rule.help_text {
-        f = f.with_shared_help(text.clone());
-    } else if let Some(help) = &rule.help {
-        f = f.with_help(help.render(e.root(), target, &vars));
+    match (helps, &rule.help_text, &rule.help) {
+        (Helps::Omitted, _, _) => {}
+        (Helps::Worded, Some(text), _) => f = f.with_shared_help(text.clone()),
+        (Helps::Worded, None, Some(help)) => f = f.with_help(help.render(e.root(), target, &vars)),
+        (Helps::Worded, None, None) => {}
     }
     for (file, span, caption) in &v.related {
         f = f.with_related(*file, *span, caption.clone());

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::check::{lint, Input};
 use crate::discover::{discover, Filter};
+use crate::engine::Helps;
 use crate::pack::{Example, Packs, Rule};
 use crate::source::{SourceMap, Span};
 use crate::value::Date;
@@ -105,7 +106,7 @@ fn run_example(
     today: Date,
 ) -> Result<(), String> {
     let inputs = inputs_of(rule, example, pack_file, label)?;
-    let outcome = lint(inputs, packs, &[rule], &[], today);
+    let outcome = lint(inputs, packs, &[rule], &[], today, Helps::Worded);
     let describe = |f: &crate::diag::Finding| {
         let file = outcome.sources.get(f.primary.file);
         let at = file.line_col(f.primary.span.start);

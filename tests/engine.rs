@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use estatelint::check::{lint, Input, Outcome};
 use estatelint::diag::{Finding, Severity};
-use estatelint::engine::ParamOverride;
+use estatelint::engine::{Helps, ParamOverride};
 use estatelint::pack::{Packs, Rule};
 use estatelint::source::Span;
 use estatelint::value::Date;
@@ -148,6 +148,7 @@ fn lint_with(packs: &Packs, text: &str, overrides: &[ParamOverride]) -> Outcome 
         &rules,
         overrides,
         today(),
+        Helps::Worded,
     )
 }
 
@@ -286,6 +287,65 @@ fn required_underlines_the_deepest_existing_key_of_each_missing_path() {
     assert_eq!(fs[0].help.as_deref(), Some("add `spec.owner`"));
     assert_eq!(fs[0].rule, "t/r");
     assert_eq!(fs[0].severity, Severity::Error);
+}
+
+#[test]
+fn helps_are_worded_unless_omitted() {
+    // Two rules: a help with a placeholder (worded per finding), one without (shared).
+    let p = pack(
+        "",
+        &[
+            rule(
+                "worded",
+                r#"
+            select: {kind: System}
+            check: {required: [spec.owner]}
+            message: "`{metadata.name}` has no owner"
+            help: "give `{metadata.name}` an owner"
+            "#,
+            ),
+            rule(
+                "shared",
+                r#"
+            select: {kind: System}
+            check: {required: [spec.tier]}
+            message: "`{metadata.name}` has no tier"
+            help: "set a tier"
+            "#,
+            ),
+        ],
+    );
+    let e = estate(&[sys("crm", "{}")]);
+    let rules: Vec<&Rule> = p.rules().collect();
+    let helps = |helps| {
+        let input = Input::Text {
+            path: PathBuf::from("estate.yaml"),
+            name: "estate.yaml".into(),
+            text: Arc::from(e.as_str()),
+        };
+        let o = lint(vec![input], &p, &rules, &[], today(), helps);
+        o.findings
+            .iter()
+            .map(|f| (f.rule.to_string(), f.help.as_deref().map(String::from)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        helps(Helps::Worded),
+        [
+            ("t/shared".to_string(), Some("set a tier".to_string())),
+            (
+                "t/worded".to_string(),
+                Some("give `crm` an owner".to_string())
+            ),
+        ]
+    );
+    assert_eq!(
+        helps(Helps::Omitted),
+        [
+            ("t/shared".to_string(), None),
+            ("t/worded".to_string(), None)
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

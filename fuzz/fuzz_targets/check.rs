@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use estatelint::check::{lint, Input};
+use estatelint::engine::Helps;
 use estatelint::pack::{Packs, Rule};
 use estatelint::report::{self, Format, Report, Summary};
 use estatelint::value::Date;
@@ -26,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
         name: "fuzz.yaml".into(),
         text: Arc::from(text.as_ref()),
     };
-    let outcome = lint(vec![input], packs, &rules, &[], today);
+    let outcome = lint(vec![input], packs, &rules, &[], today, Helps::Worded);
     for f in &outcome.findings {
         for label in std::iter::once(&f.primary).chain(&f.related) {
             let file = outcome.sources.get(label.file);
@@ -47,15 +48,7 @@ fuzz_target!(|data: &[u8]| {
         estate: Some(&outcome.estate),
         identities: None,
     };
-    for format in [
-        Format::Human,
-        Format::Compact,
-        Format::Json,
-        Format::Sarif,
-        Format::Github,
-        Format::Gitlab,
-        Format::Junit,
-    ] {
+    for format in Format::ALL {
         let _ = report::render_report(format, &r, false);
     }
 });

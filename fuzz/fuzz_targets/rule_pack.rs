@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use estatelint::check::{lint, Input};
+use estatelint::engine::Helps;
 use estatelint::pack::{Packs, Rule};
 use estatelint::value::Date;
 use libfuzzer_sys::fuzz_target;
@@ -78,5 +79,6 @@ fuzz_target!(|data: &[u8]| {
         &rules,
         &[],
         Date::parse("2026-11-23").unwrap(),
+        Helps::Worded,
     );
 });

@@ -36,6 +36,28 @@ pub enum Format {
     Junit,
 }
 
+impl Format {
+    /// Every format.
+    pub const ALL: [Format; 7] = [
+        Format::Human,
+        Format::Compact,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Gitlab,
+        Format::Junit,
+    ];
+
+    /// Whether the format shows a finding's `help` (the check leaves helps unworded when no
+    /// format asked for shows them).
+    pub fn shows_help(self) -> bool {
+        match self {
+            Format::Human | Format::Json | Format::Sarif | Format::Github => true,
+            Format::Compact | Format::Gitlab | Format::Junit => false,
+        }
+    }
+}
+
 /// Everything a format may draw on.
 pub struct Report<'a> {
     pub sources: &'a SourceMap,
@@ -672,4 +694,40 @@ pub fn json(r: &Report<'_>) -> String {
     let mut s = serde_json::to_string_pretty(&report).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn shows_help_tells_which_formats_print_a_help() {
+        // The check leaves helps unworded for the formats that do not show one: this is
+        // what each format prints.
+        let mut sources = SourceMap::default();
+        let file = sources.add(SourceFile::new(
+            "estate.yaml".into(),
+            "estate.yaml".into(),
+            "kind: System\n".into(),
+        ));
+        let findings = [
+            Finding::error("t/r", file, Span::new(0, 4), "the message".into())
+                .with_help("the-help-words"),
+        ];
+        let summary = Summary::new(1, 1, &findings);
+        assert_eq!(
+            Format::ALL.to_vec(),
+            <Format as clap::ValueEnum>::value_variants()
+        );
+        for format in Format::ALL {
+            let out = render(format, &sources, &findings, &summary, false);
+            assert!(out.contains("the message"), "{format:?}: {out}");
+            assert_eq!(
+                out.contains("the-help-words"),
+                format.shows_help(),
+                "{format:?}: {out}"
+            );
+        }
+    }
 }
