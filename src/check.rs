@@ -327,7 +327,7 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
     // Suppressions, then the baseline.
     let known: Vec<String> = packs
         .rules()
-        .map(|r| r.id.clone())
+        .map(|r| r.id.to_string())
         .chain(rules::ALL.iter().map(|r| r.to_string()))
         .collect();
     if !opts.no_suppressions {
@@ -449,7 +449,7 @@ fn baseline_entry(outcome: &Outcome, f: &Finding, base: &Path) -> baseline::Entr
         .map_or_else(|_| slash_path(&source.path), slash_path);
     let (entity, path) = crate::report::locate_identity(&outcome.estate, f);
     baseline::Entry {
-        rule: f.rule.clone(),
+        rule: f.rule.to_string(),
         file,
         entity,
         path,

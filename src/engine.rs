@@ -251,7 +251,7 @@ pub fn evaluate(
             findings.truncate(first);
             findings.extend(rule_panicked(rule, estate));
         }
-        times.push((rule.id.clone(), time));
+        times.push((rule.id.to_string(), time));
     }
     times
 }

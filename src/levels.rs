@@ -55,7 +55,7 @@ impl Levels {
                 }
                 let candidates: Vec<String> = packs
                     .rules()
-                    .map(|r| r.id.clone())
+                    .map(|r| r.id.to_string())
                     .chain(packs.packs.iter().map(|p| format!("{}/*", p.name)))
                     .collect();
                 let help = did_you_mean(pattern, candidates.iter().map(String::as_str))

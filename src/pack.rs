@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::checks::{Check, Compiler, CHECK_VARS};
-use crate::diag::{rules, Fatal, Finding, Severity};
+use crate::diag::{rules, Fatal, Finding, RuleId, Severity};
 use crate::discover::{display_name, io_message};
 use crate::kind::{Kind, API_VERSION};
 use crate::path::FieldPath;
@@ -128,7 +128,7 @@ pub enum Example {
 #[derive(Debug)]
 pub struct Rule {
     /// Full id: `pack/rule`.
-    pub id: String,
+    pub id: RuleId,
     pub pack: String,
     pub severity: Severity,
     pub summary: String,
@@ -494,7 +494,7 @@ impl Packs {
                 continue;
             };
             compiled.push(Rule {
-                id,
+                id: id.into(),
                 pack: name.clone(),
                 severity,
                 summary: rule

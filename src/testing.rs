@@ -43,7 +43,7 @@ pub fn run(packs: &Packs, only: Option<&[String]>, today: Date) -> Vec<RuleResul
 
 fn run_rule(packs: &Packs, rule: &Rule, today: Date) -> RuleResult {
     let mut result = RuleResult {
-        id: rule.id.clone(),
+        id: rule.id.to_string(),
         valid: rule.valid.len(),
         invalid: rule.invalid.len(),
         failures: Vec::new(),

@@ -34,7 +34,7 @@ fn builtin_ids_on_disk() -> Vec<String> {
     packs
         .load_paths(&files)
         .unwrap_or_else(|f| panic!("built-in packs do not load: {}", f.message));
-    packs.rules().map(|r| r.id.clone()).collect()
+    packs.rules().map(|r| r.id.to_string()).collect()
 }
 
 // ---------------------------------------------------------------------------------------------

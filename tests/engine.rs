@@ -178,7 +178,7 @@ fn view(o: &Outcome, f: &Finding) -> F {
     };
     let (text, line) = at(f.primary.file, f.primary.span);
     F {
-        rule: f.rule.clone(),
+        rule: f.rule.to_string(),
         severity: f.severity,
         message: f.message.clone(),
         help: f.help.as_deref().map(String::from),

@@ -463,7 +463,7 @@ impl<'a> Drawn<'a> {
         }
         Drawn {
             message: f.message.clone(),
-            code: Some(f.rule.clone()),
+            code: Some(f.rule.to_string()),
             severity: Some(match f.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,

@@ -54,7 +54,7 @@ pub fn render(r: &Report<'_>) -> String {
     // Rules: every loaded rule, then core ids that appear in the findings.
     let mut ids: Vec<String> = r
         .packs
-        .map(|p| p.rules().map(|rule| rule.id.clone()).collect())
+        .map(|p| p.rules().map(|rule| rule.id.to_string()).collect())
         .unwrap_or_default();
     let mut core: Vec<&str> = r
         .findings
@@ -90,7 +90,7 @@ pub fn render(r: &Report<'_>) -> String {
         .findings
         .iter()
         .zip(&prints)
-        .map(|(f, print)| result(r, f, ids.iter().position(|i| *i == f.rule), print))
+        .map(|(f, print)| result(r, f, ids.iter().position(|i| *i == *f.rule), print))
         .collect();
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
