@@ -87,11 +87,12 @@ fn line_lengths(text: &str) -> Option<Box<[u8]>> {
         }
         out.push(n as u8);
     };
-    let starts = line_starts_of(text);
-    let ends = starts.iter().skip(1).copied().chain([text.len() as u32]);
-    for (start, end) in starts.iter().zip(ends) {
-        put((end - start) as usize);
+    let mut start = 0;
+    for newline in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        put(newline + 1 - start);
+        start = newline + 1;
     }
+    put(text.len() - start);
     Some(out.into_boxed_slice())
 }
 
@@ -292,12 +293,7 @@ impl SourceFile {
 /// The byte offset of each line's start.
 fn line_starts_of(text: &str) -> Vec<u32> {
     let mut starts = vec![0u32];
-    starts.extend(
-        text.bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == b'\n')
-            .map(|(i, _)| (i + 1) as u32),
-    );
+    starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
     starts
 }
 
