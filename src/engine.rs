@@ -145,8 +145,9 @@ impl Vars for RuleVars<'_> {
     }
 }
 
-/// Runs `rules` over the estate, in parallel, and appends their findings to `findings` in
-/// rule order, then estate order (the caller sorts them for output); returns each rule's time.
+/// Runs `rules` over the estate, in parallel, and appends their findings to `findings` in an
+/// order that does not depend on the thread count (chunks of the estate in order, then rule
+/// order; the caller sorts them for output); returns each rule's time.
 pub fn evaluate(
     rules: &[&Rule],
     estate: &Estate,
@@ -217,7 +218,7 @@ pub fn evaluate(
     // Then the entities, in chunks evaluated in parallel: each document of a chunk is searched
     // once for every numbered field path, and every rule runs over the chunk reading those.
     let n = estate.entities.len();
-    let mut chunks: Vec<Vec<RuleRun>> = (0..n.div_ceil(CHUNK))
+    let chunks: Vec<Vec<RuleRun>> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
             run_chunk(
@@ -232,27 +233,44 @@ pub fn evaluate(
         .collect();
     // What the rules prepared is let go before their findings are gathered.
     let prepared: Vec<(Duration, bool)> = preps.into_iter().map(|(_, t, p)| (t, p)).collect();
-    // Findings in rule order, then estate order, whatever the thread count; moved once into
-    // room made for all of them.
+    crate::memory::release();
+    // Findings moved once into room made for all of them, chunk by chunk (estate order, then
+    // rule order), so what each chunk held goes back as soon as it is empty; the sort that
+    // follows orders them for output. A rule that panicked anywhere is reported instead.
     let total: usize = chunks.iter().flatten().map(|run| run.findings.len()).sum();
     findings.reserve_exact(total);
-    let mut times = Vec::new();
-    for (r, (rule, (prep_time, prep_panicked))) in rules.iter().zip(prepared).enumerate() {
-        let mut time = verdict_times[r] + prep_time;
-        let mut panicked = prep_panicked;
-        let first = findings.len();
-        for chunk in &mut chunks {
-            let run = std::mem::take(&mut chunk[r]);
-            time += run.time;
-            panicked |= run.panicked;
-            findings.extend(run.findings);
+    let mut times: Vec<Duration> = prepared
+        .iter()
+        .zip(&verdict_times)
+        .map(|((prep, _), verdicts)| *prep + *verdicts)
+        .collect();
+    let mut panicked: Vec<bool> = prepared.iter().map(|(_, p)| *p).collect();
+    for chunk in &chunks {
+        for (r, run) in chunk.iter().enumerate() {
+            times[r] += run.time;
+            panicked[r] |= run.panicked;
         }
-        if panicked {
-            findings.truncate(first);
+    }
+    for (c, chunk) in chunks.into_iter().enumerate() {
+        for (r, run) in chunk.into_iter().enumerate() {
+            if !panicked[r] {
+                findings.extend(run.findings);
+            }
+        }
+        if c % RELEASE_EVERY == RELEASE_EVERY - 1 {
+            crate::memory::release();
+        }
+    }
+    for (r, rule) in rules.iter().enumerate() {
+        if panicked[r] {
             findings.extend(rule_panicked(rule, estate));
         }
-        times.push((rule.id.to_string(), time));
     }
+    let times = rules
+        .iter()
+        .zip(times)
+        .map(|(rule, time)| (rule.id.to_string(), time))
+        .collect();
     times
 }
 
@@ -352,6 +370,9 @@ impl<'a> SlotRows<'a> {
         .of_entity(i)
     }
 }
+
+/// Chunks gathered between two [`crate::memory::release`]s.
+const RELEASE_EVERY: usize = 64;
 
 /// Entities per chunk of evaluation: their slot tables stay in the core's cache while every
 /// rule reads them.
