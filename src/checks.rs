@@ -422,6 +422,7 @@ impl<'a> Reverse<'a> {
         };
         let (mut ids, mut names): (Vec<u32>, Vec<&str>) = (Vec::new(), Vec::new());
         for &i in estate.of_kind(kind) {
+            let i = i as usize;
             let e = &estate.entities[i];
             if !satisfies(filter, Doc::from(e.root()).of_entity(i), ctx) {
                 continue;

@@ -295,14 +295,15 @@ fn decide_verdicts(
             .of_kind(kind)
             .par_chunks(CHUNK)
             .map(|chunk| {
-                let rows = SlotRows::fill(ctx.estate, chunk.to_vec(), trie);
+                let entities = chunk.iter().map(|&i| i as usize).collect();
+                let rows = SlotRows::fill(ctx.estate, entities, trie);
                 filters
                     .iter()
                     .map(|&(f, _)| {
                         let started = Instant::now();
                         let _ = catch_unwind(AssertUnwindSafe(|| {
                             for (k, &t) in chunk.iter().enumerate() {
-                                verdicts.decide(f, t, rows.doc(k), ctx);
+                                verdicts.decide(f, t as usize, rows.doc(k), ctx);
                             }
                         }));
                         started.elapsed()
@@ -446,7 +447,7 @@ fn select(rule: &Rule, ctx: &Ctx<'_>) -> Vec<usize> {
         None => (0..estate.entities.len()).collect(),
         Some(kinds) => kinds
             .iter()
-            .flat_map(|k| estate.of_kind(*k).iter().copied())
+            .flat_map(|k| estate.of_kind(*k).iter().map(|&i| i as usize))
             .collect(),
     };
     candidates.sort_unstable();

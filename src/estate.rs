@@ -164,7 +164,7 @@ pub struct Estate {
     /// Per kind (in `Kind::ALL` order): name → entity index.
     by_name: [NameIndex; 5],
     /// Per kind: entity indexes in estate order.
-    by_kind: [Vec<usize>; 5],
+    by_kind: [Vec<u32>; 5],
     /// Entities whose name an earlier entity of their kind has → that entity.
     duplicate_of: foldhash::HashMap<usize, usize>,
     /// Every reference field, resolved.
@@ -183,14 +183,23 @@ impl Estate {
             entities,
             ..Estate::default()
         };
+        // Sized exactly: at 100,000 systems, growing them by doubling kept 1 MB spare.
+        let mut counts = [0; 5];
+        for e in &estate.entities {
+            counts[slot(e.kind)] += 1;
+        }
+        for (of_kind, count) in estate.by_kind.iter_mut().zip(counts) {
+            of_kind.reserve_exact(count);
+        }
         for (i, e) in estate.entities.iter().enumerate() {
-            estate.by_kind[slot(e.kind)].push(i);
+            estate.by_kind[slot(e.kind)].push(i as u32);
         }
         // Findings with the entity they are on, put in estate order below.
         let mut found: Vec<(usize, Finding)> = Vec::new();
         if let [first, rest @ ..] = &estate.by_kind[slot(Kind::Organization)][..] {
-            let first = &estate.entities[*first];
+            let first = &estate.entities[*first as usize];
             for &i in rest {
+                let i = i as usize;
                 let e = &estate.entities[i];
                 found.push((
                     i,
@@ -255,8 +264,8 @@ impl Estate {
         self.lookup_index(kind, name).map(|i| &self.entities[i])
     }
 
-    /// Indexes of the entities of `kind`, in estate order.
-    pub fn of_kind(&self, kind: Kind) -> &[usize] {
+    /// Indexes of the entities of `kind`, in estate order (as `u32`: 4 bytes an entity).
+    pub fn of_kind(&self, kind: Kind) -> &[u32] {
         &self.by_kind[slot(kind)]
     }
 
@@ -436,15 +445,24 @@ fn name_at<'n>(names: &'n str, ends: &[u32], pos: u32) -> &'n str {
 
 /// Name → entity for the entities `of_kind` (all of one kind, in estate order), and a finding
 /// for each name defined again (with the entity that defined it first).
-fn name_index(entities: &[Entity], of_kind: &[usize]) -> (NameIndex, Vec<(usize, usize, Finding)>) {
+fn name_index(entities: &[Entity], of_kind: &[u32]) -> (NameIndex, Vec<(usize, usize, Finding)>) {
+    // The names' string sized exactly (grown by doubling it kept 1.4 MB spare at 100,000
+    // systems); a name defined twice is counted twice, a few bytes more.
+    let bytes = of_kind
+        .iter()
+        .filter_map(|&i| entities[i as usize].name())
+        .map(str::len)
+        .sum();
     let mut index = NameIndex {
         table: hashbrown::HashTable::with_capacity(of_kind.len()),
+        names: String::with_capacity(bytes),
         ends: Vec::with_capacity(of_kind.len()),
         entity: Vec::with_capacity(of_kind.len()),
         ..NameIndex::default()
     };
     let mut duplicates = Vec::new();
     for &i in of_kind {
+        let i = i as usize;
         let e = &entities[i];
         let Some(name) = e.name() else {
             continue;
