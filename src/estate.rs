@@ -13,7 +13,7 @@ use crate::path::FieldPath;
 use crate::source::{FileId, Span};
 use crate::tape::{Key, NodeRef, StrAt, Tape, ValueRef};
 
-/// One estate document: a kind, a name, and its tree. Small (32 bytes): an estate holds
+/// One estate document: a kind, a name, and its tree. Small (24 bytes): an estate holds
 /// hundreds of thousands.
 #[derive(Debug)]
 pub struct Entity {
@@ -21,7 +21,8 @@ pub struct Entity {
     pub file: FileId,
     /// The document, compactly encoded: read it through [`Entity::root`].
     pub tape: Tape,
-    /// `metadata.name` when it is a string: where it is in the tape (read, not copied).
+    /// `metadata.name` when it is a string: where it is in the tape (read, not copied; a
+    /// name [`StrAt::ELSEWHERE`] is looked up again).
     name: StrAt,
 }
 
@@ -48,7 +49,11 @@ impl Entity {
 
     /// `metadata.name`, when it is a string.
     pub fn name(&self) -> Option<&str> {
-        self.tape.str(self.name)
+        match self.name {
+            StrAt::NONE => None,
+            StrAt::ELSEWHERE => name_node(&self.tape).and_then(|n| n.as_str()),
+            at => self.tape.str(at),
+        }
     }
 
     /// The span of `metadata.name`, when it is a string.
@@ -523,7 +528,7 @@ mod locate_tests {
     #[test]
     fn entities_stay_small_and_find_their_names() {
         // Hundreds of thousands are kept: the name is read from the tape, not copied.
-        assert!(std::mem::size_of::<Entity>() <= 32);
+        assert!(std::mem::size_of::<Entity>() <= 24);
         let text = "kind: System\nmetadata: {name: crm-2}\n---\nmetadata: {name: 5}\n---\nmetadata: {name: System}\n";
         let docs = crate::yaml::load(text).documents;
         let e: Vec<Entity> = docs
@@ -536,7 +541,13 @@ mod locate_tests {
             (e[1].name(), e[1].name_span(), e[1].has_name()),
             (None, None, false)
         );
-        // A name that is a schema word is stored as its symbol.
+        // A name that is a schema word is stored as its symbol, found again when asked for;
+        // so is a name too long to be kept as a place.
         assert_eq!(e[2].name(), Some("System"));
+        let long = "x".repeat(300);
+        let text = format!("metadata: {{name: {long}}}\n");
+        let doc = &crate::yaml::load(&text).documents[0];
+        let e = Entity::new(Kind::System, FileId(0), Tape::from_node(&doc.root));
+        assert_eq!((e.name(), e.has_name()), (Some(long.as_str()), true));
     }
 }

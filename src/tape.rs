@@ -574,54 +574,52 @@ pub fn word(sym: u32) -> &'static str {
     VOCABULARY.words[sym as usize]
 }
 
-/// Where a string read from a tape is ([`Tape::str_at`]): the range of its bytes in the tape,
-/// or its symbol; eight bytes instead of a copy.
+/// Where a string read from a tape is ([`Tape::str_at`]): the range of its bytes in the
+/// tape, in three bytes instead of a copy (an entity keeps its name so). A string that is a
+/// symbol, starts past 64 KiB or is longer than 254 bytes is [`StrAt::ELSEWHERE`]: its
+/// reader finds it again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StrAt {
-    at: u32,
-    len: u32,
+    /// The start, little-endian: bytes, so the three pack without padding.
+    at: [u8; 2],
+    len: u8,
 }
 
 impl StrAt {
     pub const NONE: StrAt = StrAt {
-        at: u32::MAX,
+        at: [u8::MAX; 2],
         len: 0,
     };
-    /// `at` of a symbol, whose number is in `len`.
-    const SYMBOL: u32 = u32::MAX - 1;
+    pub const ELSEWHERE: StrAt = StrAt {
+        at: [u8::MAX; 2],
+        len: 1,
+    };
 }
 
 impl Tape {
     /// Where `s`, a string read from this tape, is.
     pub fn str_at(&self, s: &str) -> StrAt {
         let (base, p) = (self.0.as_ptr() as usize, s.as_ptr() as usize);
-        if p >= base && p + s.len() <= base + self.0.len() {
-            return StrAt {
-                at: (p - base) as u32,
-                len: s.len() as u32,
-            };
-        }
-        match VOCABULARY.lookup(s) {
-            Some(sym) => StrAt {
-                at: StrAt::SYMBOL,
-                len: sym,
+        let inside = p >= base && p + s.len() <= base + self.0.len();
+        match (u16::try_from(p.wrapping_sub(base)), u8::try_from(s.len())) {
+            (Ok(at), Ok(len)) if inside && at < u16::MAX => StrAt {
+                at: at.to_le_bytes(),
+                len,
             },
-            None => StrAt::NONE,
+            _ => StrAt::ELSEWHERE,
         }
     }
 
-    /// The string [`Tape::str_at`] found.
+    /// The string [`Tape::str_at`] found in the tape (none for [`StrAt::NONE`] and
+    /// [`StrAt::ELSEWHERE`]).
     pub fn str(&self, at: StrAt) -> Option<&str> {
-        match at.at {
-            u32::MAX => None,
-            StrAt::SYMBOL => VOCABULARY.words.get(at.len as usize).copied(),
-            start => {
-                let bytes = self
-                    .0
-                    .get(start as usize..(start as usize + at.len as usize))?;
-                std::str::from_utf8(bytes).ok()
-            }
+        let start = u16::from_le_bytes(at.at);
+        if start == u16::MAX {
+            return None;
         }
+        let start = usize::from(start);
+        let bytes = self.0.get(start..start + usize::from(at.len))?;
+        std::str::from_utf8(bytes).ok()
     }
 }
 
