@@ -245,7 +245,7 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
     if let Some(cfg) = loaded
         .file
         .as_ref()
-        .and_then(|f| std::path::absolute(&f.path).ok())
+        .and_then(|f| std::path::absolute(f.path()).ok())
     {
         found
             .files
@@ -309,8 +309,8 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
             return true;
         };
         let rel = relative.entry(f.primary.file).or_insert_with(|| {
-            let path = &outcome.sources.get(f.primary.file).path;
-            let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            let path = outcome.sources.get(f.primary.file).path();
+            let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
             abs.strip_prefix(&base)
                 .map_or_else(|_| slash_path(path), slash_path)
         });
@@ -341,7 +341,7 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
     }
     if let Some(named) = &report_only {
         outcome.findings.retain(|f| {
-            let path = &outcome.sources.get(f.primary.file).path;
+            let path = outcome.sources.get(f.primary.file).path();
             std::path::absolute(path).is_ok_and(|a| named.contains(&a))
         });
     }
@@ -443,10 +443,10 @@ fn estate_root(loaded: &config::Loaded, files: &[PathBuf]) -> PathBuf {
 /// A finding's baseline key: rule, file (relative to `base`), entity and field path.
 fn baseline_entry(outcome: &Outcome, f: &Finding, base: &Path) -> baseline::Entry {
     let source = outcome.sources.get(f.primary.file);
-    let abs = std::path::absolute(&source.path).unwrap_or_else(|_| source.path.clone());
+    let abs = std::path::absolute(source.path()).unwrap_or_else(|_| source.path().to_path_buf());
     let file = abs
         .strip_prefix(base)
-        .map_or_else(|_| slash_path(&source.path), slash_path);
+        .map_or_else(|_| slash_path(source.path()), slash_path);
     let (entity, path) = crate::report::locate_identity(&outcome.estate, f);
     baseline::Entry {
         rule: f.rule.to_string(),
@@ -770,7 +770,8 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
                     shown,
                 )
             };
-            result.source = SourceFile::new(result.source.path, result.source.name, shown);
+            let (path, name) = result.source.into_path_and_name();
+            result.source = SourceFile::new(path, name, shown);
             result.findings.push(
                 Finding::error(rules::ENCODING, id, span, message)
                     .with_label("not UTF-8")
@@ -781,9 +782,10 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
     };
     // The text is let go after loading and read again only if a report shows the file; it is
     // kept while loading only when it has suppression comments to read.
+    let (path, name) = result.source.into_path_and_name();
     let source = match text.contains(suppress::MARKER) {
-        true => SourceFile::new(result.source.path, result.source.name, text.as_str().into()),
-        false => SourceFile::unloaded(result.source.path, result.source.name, &text),
+        true => SourceFile::new(path, name, text.as_str().into()),
+        false => SourceFile::unloaded(path, name, &text),
     };
     let mut result = check_text(id, source, &text);
     result.source.unload();

@@ -1,6 +1,6 @@
 //! Source files as read from disk: their text, display name, and byte-offset ↔ line/column maps.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 /// A byte range `[start, end)` in one source file.
@@ -58,7 +58,9 @@ const SCAN_LIMIT: usize = 16 * 1024;
 /// One file's text and name. Text that is not valid UTF-8 is kept lossily (for display only).
 #[derive(Clone, Debug, Default)]
 pub struct SourceFile {
-    pub path: PathBuf,
+    /// The path to read the file at ([`SourceFile::path`]); none when it is the name (most
+    /// files: a path given relative to where the tool runs is shown as it is).
+    path: Option<PathBuf>,
     /// The path as shown to users: relative to where the tool was run, `/`-separated.
     pub name: String,
     pub text: Arc<str>,
@@ -93,7 +95,8 @@ fn line_lengths(text: &str) -> Option<Box<[u8]>> {
         start = newline + 1;
     }
     put(text.len() - start);
-    Some(out.into_boxed_slice())
+    // Copied to an allocation of its size: shrinking in place keeps the spare room.
+    Some(Box::from(out.as_slice()))
 }
 
 /// [`SourceFile::line_col`] of `offset` (at most the text's length) from [`line_lengths`].
@@ -141,7 +144,7 @@ pub struct LineCol {
 impl SourceFile {
     pub fn new(path: PathBuf, name: String, text: Arc<str>) -> SourceFile {
         SourceFile {
-            path,
+            path: (path.as_os_str() != name.as_str()).then_some(path),
             name,
             text,
             line_starts: OnceLock::new(),
@@ -149,6 +152,17 @@ impl SourceFile {
             places: None,
             lines: None,
         }
+    }
+
+    /// The path to read the file at.
+    pub fn path(&self) -> &Path {
+        self.path.as_deref().unwrap_or(Path::new(&self.name))
+    }
+
+    /// The path and the name, to make the file again with another text.
+    pub fn into_path_and_name(self) -> (PathBuf, String) {
+        let path = self.path.unwrap_or_else(|| PathBuf::from(&self.name));
+        (path, self.name)
     }
 
     /// A file whose text is not kept: [`SourceMap::reload`] reads it when a report shows the
@@ -186,7 +200,7 @@ impl SourceFile {
         let Some(len) = self.unloaded else {
             return;
         };
-        if let Ok(text) = std::fs::read_to_string(&self.path) {
+        if let Ok(text) = std::fs::read_to_string(self.path()) {
             if text.len() == len {
                 self.text = text.into();
                 self.unloaded = None;

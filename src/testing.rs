@@ -48,7 +48,7 @@ fn run_rule(packs: &Packs, rule: &Rule, today: Date) -> RuleResult {
         invalid: rule.invalid.len(),
         failures: Vec::new(),
     };
-    let pack_file = &packs.sources.get(rule.file).path;
+    let pack_file = packs.sources.get(rule.file).path();
     for (valid, list) in [(true, &rule.valid), (false, &rule.invalid)] {
         for (i, example) in list.iter().enumerate() {
             let label = format!(
