@@ -431,6 +431,13 @@ fn run_chunk(
                     }
                 }
             }));
+            // Kept until every chunk is done: moved to a vector of their number (grown by
+            // doubling, a chunk's few findings held up to twice their room).
+            if findings.capacity() > findings.len() {
+                let mut exact = Vec::with_capacity(findings.len());
+                exact.append(&mut findings);
+                findings = exact;
+            }
             RuleRun {
                 findings,
                 time: started.elapsed(),
