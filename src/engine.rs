@@ -266,12 +266,11 @@ pub fn evaluate(
             findings.extend(rule_panicked(rule, estate));
         }
     }
-    let times = rules
+    rules
         .iter()
         .zip(times)
         .map(|(rule, time)| (rule.id.to_string(), time))
-        .collect();
-    times
+        .collect()
 }
 
 /// Decides every target filter ([`Verdicts`]) for every entity of its kind, in chunks in
