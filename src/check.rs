@@ -58,8 +58,8 @@ pub struct CheckOptions {
     /// of JSON, SARIF and GitLab reports). Without it, a file whose line lengths were kept
     /// when it was loaded (ASCII text) is not read again at all.
     pub quotes: bool,
-    /// Leave rule findings without their `help` (no report asked for shows it).
-    pub omit_helps: bool,
+    /// Whether rule findings get their `help` (not when no report asked for shows it).
+    pub helps: Helps,
 }
 
 /// The result of a run: every file read, every finding (sorted), and counts.
@@ -269,11 +269,7 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         .rules()
         .filter(|r| levels.enabled_anywhere(r))
         .collect();
-    let helps = match opts.omit_helps {
-        true => Helps::Omitted,
-        false => Helps::Worded,
-    };
-    let mut outcome = lint(inputs, &packs, &rules, &overrides, today, helps);
+    let mut outcome = lint(inputs, &packs, &rules, &overrides, today, opts.helps);
     outcome
         .timings
         .phases

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::check::{self, CheckOptions};
 use crate::config::{self, Threshold};
 use crate::diag::{did_you_mean, Fatal, Severity};
+use crate::engine::Helps;
 use crate::explain;
 use crate::init;
 use crate::kind::Kind;
@@ -194,6 +195,10 @@ fn run_check(args: &CheckArgs) -> u8 {
             "give each --output-format its --output-file (they pair up in order)",
         ));
     }
+    // Every format asked for: what the check keeps and words depends on what they show.
+    let formats: Vec<Format> = std::iter::once(args.format)
+        .chain(args.output_format.iter().copied())
+        .collect();
     let opts = CheckOptions {
         paths: args.paths.clone(),
         config: args.config.clone(),
@@ -206,23 +211,20 @@ fn run_check(args: &CheckArgs) -> u8 {
         baseline: args.baseline.clone(),
         write_baseline: args.write_baseline.clone(),
         release_estate: true,
-        identities: std::iter::once(&args.format)
-            .chain(&args.output_format)
-            .any(|f| {
-                matches!(
-                    f,
-                    Format::Json | Format::Sarif | Format::Gitlab | Format::Junit
-                )
-            }),
-        places_only: std::iter::once(&args.format)
-            .chain(&args.output_format)
-            .all(|f| *f != Format::Human),
-        quotes: std::iter::once(&args.format)
-            .chain(&args.output_format)
+        identities: formats.iter().any(|f| {
+            matches!(
+                f,
+                Format::Json | Format::Sarif | Format::Gitlab | Format::Junit
+            )
+        }),
+        places_only: formats.iter().all(|f| *f != Format::Human),
+        quotes: formats
+            .iter()
             .any(|f| matches!(f, Format::Json | Format::Sarif | Format::Gitlab)),
-        omit_helps: !std::iter::once(&args.format)
-            .chain(&args.output_format)
-            .any(|f| f.shows_help()),
+        helps: match formats.iter().any(|f| f.shows_help()) {
+            true => Helps::Worded,
+            false => Helps::Omitted,
+        },
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,

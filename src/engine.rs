@@ -35,8 +35,9 @@ pub struct ParamOverride {
 /// Whether rule findings get their `help` worded: the compact, GitLab and JUnit reports show
 /// none, and a large estate's tens of thousands of helps would then be worded for nothing
 /// (at 100,000 systems, 67,000 helps of some 150 bytes each).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Helps {
+    #[default]
     Worded,
     Omitted,
 }

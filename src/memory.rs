@@ -51,15 +51,15 @@ fn option_from_environment() -> bool {
     std::env::var_os("MIMALLOC_PURGE_DELAY").is_some()
 }
 
-/// The purge delay in force, in milliseconds.
-pub fn purge_delay_ms() -> c_long {
-    // SAFETY: reads mimalloc's option table.
-    unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The purge delay in force, in milliseconds.
+    fn purge_delay_ms() -> c_long {
+        // SAFETY: reads mimalloc's option table.
+        unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }
+    }
 
     #[test]
     fn the_option_set_is_the_purge_delay() {
