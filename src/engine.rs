@@ -15,7 +15,7 @@ use crate::expr;
 use crate::kind::Kind;
 use crate::pack::{Packs, Rule};
 use crate::path::Doc;
-use crate::select::Val;
+use crate::select::{Condition, Val};
 use crate::source::{FileId, Span};
 use crate::tape::{NodeRef, SlotPos, SlotTrie};
 use crate::template::Vars;
@@ -219,6 +219,7 @@ pub fn evaluate(
     // Then the entities, in chunks evaluated in parallel: each document of a chunk is searched
     // once for every numbered field path, and every rule runs over the chunk reading those.
     let n = estate.entities.len();
+    let filters = Filters::new(rules);
     let chunks: Vec<Vec<RuleRun>> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
@@ -227,6 +228,7 @@ pub fn evaluate(
                 &preps,
                 &ctx,
                 &trie,
+                &filters,
                 helps,
                 c * CHUNK..n.min((c + 1) * CHUNK),
             )
@@ -393,15 +395,18 @@ fn run_chunk(
     preps: &[(Prep<'_>, Duration, bool)],
     ctx: &Ctx<'_>,
     trie: &SlotTrie,
+    filters: &Filters<'_>,
     helps: Helps,
     range: std::ops::Range<usize>,
 ) -> Vec<RuleRun> {
     let estate = ctx.estate;
     let rows = SlotRows::fill(estate, range.clone().collect(), trie);
+    let mut decided = filters.chunk(range.len());
     rules
         .iter()
         .zip(preps)
-        .map(|(rule, (prep, _, _))| {
+        .zip(&filters.of_rule)
+        .map(|((rule, (prep, _, _)), filter)| {
             let started = Instant::now();
             let mut findings = Vec::new();
             let done = catch_unwind(AssertUnwindSafe(|| {
@@ -426,7 +431,7 @@ fn run_chunk(
                         continue;
                     }
                     let doc = rows.doc(k);
-                    if rule.filter.iter().all(|c| c.holds(doc, ctx)) {
+                    if filter.iter().all(|&c| decided.holds(c, k, doc, ctx)) {
                         run_entity(&run, ctx, idx, doc, &mut findings);
                     }
                 }
@@ -445,6 +450,72 @@ fn run_chunk(
             }
         })
         .collect()
+}
+
+/// The distinct `where` conditions of the rules ([`Condition::same_as`]): most rules share
+/// some (`spec.lifecycle: {notIn: [retired]}` is in a dozen), and each is decided once per
+/// entity of a chunk, whichever rule asks first.
+struct Filters<'r> {
+    conditions: Vec<&'r Condition>,
+    /// Each rule's `where`, as numbers in `conditions`, in its order.
+    of_rule: Vec<Vec<usize>>,
+}
+
+impl<'r> Filters<'r> {
+    fn new(rules: &[&'r Rule]) -> Filters<'r> {
+        let mut conditions: Vec<&'r Condition> = Vec::new();
+        let of_rule = rules
+            .iter()
+            .map(|rule| {
+                rule.filter
+                    .iter()
+                    .map(|c| match conditions.iter().position(|d| d.same_as(c)) {
+                        Some(i) => i,
+                        None => {
+                            conditions.push(c);
+                            conditions.len() - 1
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        Filters {
+            conditions,
+            of_rule,
+        }
+    }
+
+    /// Room for the decisions over a chunk of `len` entities, none made yet.
+    fn chunk(&self, len: usize) -> Decided<'_, 'r> {
+        Decided {
+            filters: self,
+            len,
+            states: vec![UNDECIDED; self.conditions.len() * len],
+        }
+    }
+}
+
+const UNDECIDED: u8 = 0;
+const HOLDS: u8 = 1;
+const FAILS: u8 = 2;
+
+/// The conditions of [`Filters`] decided so far for the entities of one chunk.
+struct Decided<'f, 'r> {
+    filters: &'f Filters<'r>,
+    len: usize,
+    states: Vec<u8>,
+}
+
+impl Decided<'_, '_> {
+    /// Whether condition `c` holds for the chunk's `k`th entity, `doc`.
+    fn holds(&mut self, c: usize, k: usize, doc: Doc<'_>, ctx: &Ctx<'_>) -> bool {
+        let state = &mut self.states[c * self.len + k];
+        if *state == UNDECIDED {
+            let holds = self.filters.conditions[c].holds(doc, ctx);
+            *state = if holds { HOLDS } else { FAILS };
+        }
+        *state == HOLDS
+    }
 }
 
 /// Entities of the rule's kinds that pass its `where`, in estate order.
@@ -566,4 +637,36 @@ fn finding(rule: &Rule, e: &Entity, v: &Violation, ctx: &Ctx<'_>, helps: Helps) 
         f = f.with_related(*file, *span, caption.clone());
     }
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The built-in rules' shared conditions are kept once: `spec.lifecycle: {notIn:
+    /// [retired]}` is written in many rules.
+    #[test]
+    fn shared_conditions_are_kept_once() {
+        let packs = crate::pack::Packs::builtin().unwrap_or_else(|_| panic!("built-in packs"));
+        let rules: Vec<&Rule> = packs.rules().collect();
+        let filters = Filters::new(&rules);
+        let written: usize = rules.iter().map(|r| r.filter.len()).sum();
+        let retired = |c: &Condition| {
+            c.path.text == "spec.lifecycle" && format!("{:?}", c.test).contains("retired")
+        };
+        let sharing = rules
+            .iter()
+            .filter(|r| r.filter.iter().any(retired))
+            .count();
+        assert!(sharing >= 10, "{sharing} rules skip retired systems");
+        assert_eq!(filters.conditions.iter().filter(|c| retired(c)).count(), 1);
+        assert!(filters.conditions.len() + sharing - 1 <= written);
+        // Each rule's numbers name its own conditions, in order.
+        for (rule, numbers) in rules.iter().zip(&filters.of_rule) {
+            assert_eq!(rule.filter.len(), numbers.len());
+            for (c, &n) in rule.filter.iter().zip(numbers) {
+                assert!(filters.conditions[n].same_as(c));
+            }
+        }
+    }
 }

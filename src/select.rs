@@ -307,6 +307,80 @@ pub trait Resolve {
 }
 
 impl Condition {
+    /// Whether `other` tests the same thing in the same way, wherever each is written: rules
+    /// share conditions (`spec.lifecycle: {notIn: [retired]}`), which the engine then decides
+    /// once per entity. Conservative: conditions told apart here may still agree.
+    pub fn same_as(&self, other: &Condition) -> bool {
+        self.path.text == other.path.text && self.test.same_as(&other.test)
+    }
+}
+
+/// [`Condition::same_as`] over lists, item by item.
+fn all_same(a: &[Condition], b: &[Condition]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y))
+}
+
+impl Test {
+    fn same_as(&self, other: &Test) -> bool {
+        let literals = |a: &[Literal], b: &[Literal]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_as(y))
+        };
+        match (self, other) {
+            (
+                Test::Cmp { op, operand, order },
+                Test::Cmp {
+                    op: op2,
+                    operand: operand2,
+                    order: order2,
+                },
+            ) => op == op2 && operand.same_as(operand2) && order == order2,
+            (Test::In(a), Test::In(b)) | (Test::NotIn(a), Test::NotIn(b)) => literals(a, b),
+            (Test::Exists(a), Test::Exists(b)) => a == b,
+            (Test::Matches(a), Test::Matches(b)) => a.as_str() == b.as_str(),
+            (
+                Test::Size { op, operand },
+                Test::Size {
+                    op: op2,
+                    operand: operand2,
+                },
+            ) => op == op2 && operand.same_as(operand2),
+            (
+                Test::Refers { kind, filter },
+                Test::Refers {
+                    kind: kind2,
+                    filter: filter2,
+                },
+            ) => kind == kind2 && all_same(filter, filter2),
+            (Test::Any(a), Test::Any(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| all_same(x, y))
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Operand {
+    fn same_as(&self, other: &Operand) -> bool {
+        match (self, other) {
+            (Operand::Const(a), Operand::Const(b)) => a.same_as(b),
+            (Operand::Field(a), Operand::Field(b)) | (Operand::Target(a), Operand::Target(b)) => {
+                a.text == b.text
+            }
+            (Operand::Param(a), Operand::Param(b)) => a == b,
+            (Operand::Today(a), Operand::Today(b)) => a.same_as(b),
+            _ => false,
+        }
+    }
+}
+
+impl Literal {
+    /// The same constant, wherever it is written (its node's span aside).
+    fn same_as(&self, other: &Literal) -> bool {
+        self.val == other.val && self.word == other.word
+    }
+}
+
+impl Condition {
     /// Whether the entity `root` satisfies the condition. A missing field satisfies only
     /// `exists: false` and `ne`.
     pub fn holds<'a>(&self, doc: impl Into<Doc<'a>>, env: &dyn Resolve) -> bool {

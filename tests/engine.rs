@@ -1746,23 +1746,7 @@ fn expr_that_is_not_boolean_is_a_rule_error() {
 /// Names of the Systems a rule with this `where` selects (its check always fails, on the name),
 /// asserting the message too.
 fn selected(where_: &str, text: &str) -> Vec<String> {
-    let p = pack(
-        r#"
-        ssoUserThreshold: {type: integer, default: 25, description: users}
-        "#,
-        &[rule(
-            "w",
-            &format!(
-                r#"
-                select:
-                  kind: System
-                  where: {where_}
-                check: {{expr: "false"}}
-                message: "selected `{{metadata.name}}`"
-                "#
-            ),
-        )],
-    );
+    let p = where_pack(25, &[where_rule("w", where_)]);
     run(&p, text)
         .into_iter()
         .map(|f| {
@@ -1771,6 +1755,86 @@ fn selected(where_: &str, text: &str) -> Vec<String> {
             f.text
         })
         .collect()
+}
+
+/// A rule `id` selecting the Systems that pass `where_`, failing on each, named.
+fn where_rule(id: &str, where_: &str) -> String {
+    rule(
+        id,
+        &format!(
+            r#"
+            select:
+              kind: System
+              where: {where_}
+            check: {{expr: "false"}}
+            message: "selected `{{metadata.name}}`"
+            "#
+        ),
+    )
+}
+
+/// A pack of `rules` with the parameter `ssoUserThreshold` (default `threshold`).
+fn where_pack(threshold: u32, rules: &[String]) -> Packs {
+    pack(
+        &format!("ssoUserThreshold: {{type: integer, default: {threshold}, description: users}}"),
+        rules,
+    )
+}
+
+/// Rules that share `where` conditions have them decided once per entity: rules whose
+/// conditions differ only slightly (another constant, operator, path, list or parameter) must
+/// still each select their own entities, and the same condition written twice the same ones.
+#[test]
+fn rules_sharing_conditions_each_select_their_own() {
+    let wheres = [
+        ("same-1", "{spec.tier: {lte: 2}}"),
+        ("same-2", "{spec.tier: {lte: 2}}"),
+        ("other-constant", "{spec.tier: {lte: 1}}"),
+        ("other-op", "{spec.tier: {lt: 2}}"),
+        ("other-path", "{spec.capacity.users: {lte: 2}}"),
+        ("param", "{spec.tier: {lte: {param: ssoUserThreshold}}}"),
+        ("not-in-1", "{spec.lifecycle: {notIn: [retired]}}"),
+        (
+            "not-in-2",
+            "{spec.lifecycle: {notIn: [retired, deprecated]}}",
+        ),
+        ("in", "{spec.lifecycle: {in: [retired]}}"),
+        (
+            "two",
+            "{spec.tier: {lte: 2}, spec.lifecycle: {notIn: [retired]}}",
+        ),
+    ];
+    let rules: Vec<String> = wheres.iter().map(|(id, w)| where_rule(id, w)).collect();
+    let p = where_pack(3, &rules);
+    let e = estate(&[
+        sys(
+            "t1",
+            "{tier: 1, capacity: {users: 5}, lifecycle: production}",
+        ),
+        sys("t2", "{tier: 2, capacity: {users: 1}, lifecycle: retired}"),
+        sys(
+            "t3",
+            "{tier: 3, capacity: {users: 2}, lifecycle: deprecated}",
+        ),
+    ]);
+    let found = run(&p, &e);
+    let selected = |id: &str| -> Vec<&str> {
+        found
+            .iter()
+            .filter(|f| f.rule == format!("t/{id}"))
+            .map(|f| f.text.as_str())
+            .collect()
+    };
+    assert_eq!(selected("same-1"), ["t1", "t2"]);
+    assert_eq!(selected("same-2"), ["t1", "t2"]);
+    assert_eq!(selected("other-constant"), ["t1"]);
+    assert_eq!(selected("other-op"), ["t1"]);
+    assert_eq!(selected("other-path"), ["t2", "t3"]);
+    assert_eq!(selected("param"), ["t1", "t2", "t3"]);
+    assert_eq!(selected("not-in-1"), ["t1", "t3"]);
+    assert_eq!(selected("not-in-2"), ["t1"]);
+    assert_eq!(selected("in"), ["t2"]);
+    assert_eq!(selected("two"), ["t1"]);
 }
 
 #[test]
