@@ -490,31 +490,24 @@ impl<'r> Filters<'r> {
         Decided {
             filters: self,
             len,
-            states: vec![UNDECIDED; self.conditions.len() * len],
+            states: vec![None; self.conditions.len() * len],
         }
     }
 }
-
-const UNDECIDED: u8 = 0;
-const HOLDS: u8 = 1;
-const FAILS: u8 = 2;
 
 /// The conditions of [`Filters`] decided so far for the entities of one chunk.
 struct Decided<'f, 'r> {
     filters: &'f Filters<'r>,
     len: usize,
-    states: Vec<u8>,
+    /// Condition by condition, entity by entity: `None` until decided.
+    states: Vec<Option<bool>>,
 }
 
 impl Decided<'_, '_> {
     /// Whether condition `c` holds for the chunk's `k`th entity, `doc`.
     fn holds(&mut self, c: usize, k: usize, doc: Doc<'_>, ctx: &Ctx<'_>) -> bool {
-        let state = &mut self.states[c * self.len + k];
-        if *state == UNDECIDED {
-            let holds = self.filters.conditions[c].holds(doc, ctx);
-            *state = if holds { HOLDS } else { FAILS };
-        }
-        *state == HOLDS
+        *self.states[c * self.len + k]
+            .get_or_insert_with(|| self.filters.conditions[c].holds(doc, ctx))
     }
 }
 
