@@ -20,7 +20,7 @@ use crate::select::{
     compare, format_duration, format_number, Condition, Literal, Op, Operand, Resolve, Test, Val,
 };
 use crate::source::{FileId, Span};
-use crate::tape::{self, NodeRef, Scalar};
+use crate::tape::{self, NodeRef, Scalar, Tape};
 use crate::yaml::{Node, Value};
 
 #[derive(Debug)]
@@ -610,10 +610,7 @@ impl Check {
             } => {
                 // A forbidden pattern over a whole document: most documents have no match at
                 // all, which one pass over their scalars (keys too) tells without building nodes.
-                if *forbid
-                    && field.is_everything()
-                    && !e.tape.any_scalar(|s| scalar_matches(regex, words, s))
-                {
+                if *forbid && field.is_everything() && !may_match(regex, words, &e.tape) {
                     return Ok(out);
                 }
                 field.for_each_item(root, |hit| {
@@ -1697,6 +1694,34 @@ impl Compiler<'_> {
 
 /// Whether `regex` matches a scalar's text as [`NodeRef::scalar_text`] spells it (null has
 /// none that a pattern reads).
+/// Whether `regex` may match some scalar of a document (keys too; `words` tells which symbols
+/// match): when it is [`ThreadRegex::joinable`], one search of the strings joined by newlines
+/// (a search per string costs more in setting out than in reading), else scalar by scalar.
+fn may_match(regex: &ThreadRegex, words: &[bool], tape: &Tape) -> bool {
+    if !regex.is_joinable() {
+        return tape.any_scalar(|s| scalar_matches(regex, words, s));
+    }
+    use std::fmt::Write;
+    let mut joined = String::with_capacity(tape.encoded_len());
+    let symbol_matches = tape.any_scalar(|s| {
+        match s {
+            Scalar::Null => return false,
+            Scalar::Sym(sym) => return words.get(sym as usize).copied().unwrap_or(true),
+            Scalar::Bool(b) => joined.push_str(if b { "true" } else { "false" }),
+            Scalar::Int(i) => {
+                let _ = write!(joined, "{i}");
+            }
+            Scalar::Float(f) => {
+                let _ = write!(joined, "{f}");
+            }
+            Scalar::Str(s) => joined.push_str(s),
+        }
+        joined.push('\n');
+        false
+    });
+    symbol_matches || regex.is_match(&joined)
+}
+
 fn scalar_matches(regex: &ThreadRegex, words: &[bool], scalar: Scalar<'_>) -> bool {
     use std::io::Write;
     let mut buf = [0u8; 40];

@@ -446,6 +446,67 @@ fn pattern_forbid_with_double_star_underlines_every_match_at_any_depth() {
     );
 }
 
+fn forbid_everywhere_pack(regex: &str) -> Packs {
+    pack(
+        "",
+        &[rule(
+            "everywhere",
+            &format!(
+                r#"
+            select: {{kind: "*"}}
+            check:
+              pattern: {{field: "**", regex: '{regex}', forbid: true}}
+            message: "{{field}} of `{{metadata.name}}`"
+            "#
+            ),
+        )],
+    )
+}
+
+#[test]
+fn pattern_forbid_over_everything_finds_an_anchored_match_in_any_scalar() {
+    // `^` is the start of each value: a search of the document's strings joined would see
+    // only the first string's start, so this pattern is searched value by value.
+    let e = estate(&[
+        sys(
+            "crm",
+            "{vendor: \"see http://x.io\", continuity: {runbook: \"http://wiki\"}}",
+        ),
+        sys("erp", "{vendor: \"see http://x.io\"}"),
+    ]);
+    let fs = run(&forbid_everywhere_pack("^http://"), &e);
+    assert_eq!(
+        tcm(&fs),
+        [(
+            "\"http://wiki\"",
+            "matches a forbidden pattern",
+            "runbook of `crm`"
+        )]
+    );
+}
+
+#[test]
+fn pattern_forbid_over_everything_keeps_word_boundaries_at_each_value() {
+    // `\b` holds at each value's edges and nowhere inside a word, joined or not.
+    let e = estate(&[
+        ent(
+            "System",
+            "name: crm, labels: {a: \"a tok\", b: en, c: \"token\"}",
+            "{vendor: acme}",
+        ),
+        ent(
+            "System",
+            "name: erp, labels: {a: tokens, b: atoken, c: \"tok\", d: en}",
+            "{vendor: acme}",
+        ),
+    ]);
+    let fs = run(&forbid_everywhere_pack(r"\btoken\b"), &e);
+    assert_eq!(
+        tcm(&fs),
+        [("\"token\"", "matches a forbidden pattern", "c of `crm`")]
+    );
+}
+
 #[test]
 fn pattern_with_double_star_reports_a_list_item_once() {
     let e = estate(&[sys(
