@@ -189,6 +189,7 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
             None => config::Loaded::none(),
         },
     };
+    rayon::spawn(crate::schema::prepare);
     let packs = load_packs(&loaded, &opts.rules)?;
     let levels = Levels::new(&loaded, &packs)?;
     let today = match (opts.today, &loaded.config.today) {

@@ -15,6 +15,7 @@ use crate::select::Condition;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::template::Template;
 use crate::yaml::{self, Node, Value};
+use rayon::prelude::*;
 
 /// The packs shipped in `rules/`, embedded in the binary.
 pub const BUILTIN: [(&str, &str); 4] = [
@@ -184,12 +185,30 @@ impl Packs {
     pub fn builtin_except(skip: &[String]) -> Result<Packs, Fatal> {
         let mut packs = Packs::default();
         let mut errors = Vec::new();
-        for (name, text) in BUILTIN {
-            let pack_name = name.trim_start_matches("rules/").trim_end_matches(".yaml");
-            if skip.iter().any(|s| s == pack_name) {
-                continue;
-            }
-            errors.extend(packs.add(PathBuf::from(name), name.to_string(), Arc::from(text), true));
+        let chosen: Vec<(&str, &str)> = BUILTIN
+            .iter()
+            .copied()
+            .filter(|(name, _)| {
+                let pack_name = name.trim_start_matches("rules/").trim_end_matches(".yaml");
+                !skip.iter().any(|s| s == pack_name)
+            })
+            .collect();
+        // The packs' YAML parsed on the pool, beside the rule-pack schema's compilation: a
+        // run's start is otherwise one thread's work.
+        let (loaded, ()) = rayon::join(
+            || {
+                chosen
+                    .par_iter()
+                    .map(|(_, text)| yaml::load(text))
+                    .collect::<Vec<_>>()
+            },
+            || {
+                std::sync::LazyLock::force(&RULE_PACK);
+            },
+        );
+        for ((name, text), loaded) in chosen.into_iter().zip(loaded) {
+            let (path, text) = (PathBuf::from(name), Arc::from(text));
+            errors.extend(packs.add_loaded(path, name.to_string(), text, true, &loaded));
         }
         packs.finish(errors)?;
         Ok(packs)
@@ -295,10 +314,20 @@ impl Packs {
         text: Arc<str>,
         builtin: bool,
     ) -> Vec<Finding> {
-        let file = self
-            .sources
-            .add(SourceFile::new(path.clone(), name, text.clone()));
         let loaded = yaml::load(&text);
+        self.add_loaded(path, name, text, builtin, &loaded)
+    }
+
+    /// [`Packs::add`] for a file already parsed: `loaded` is `text` loaded.
+    fn add_loaded(
+        &mut self,
+        path: PathBuf,
+        name: String,
+        text: Arc<str>,
+        builtin: bool,
+        loaded: &yaml::Loaded,
+    ) -> Vec<Finding> {
+        let file = self.sources.add(SourceFile::new(path.clone(), name, text));
         let mut errors: Vec<Finding> = loaded
             .errors
             .iter()

@@ -31,6 +31,13 @@ static KINDS: LazyLock<Vec<Schema>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Compiles the kinds' schemas now, if not yet. A run has it done on a pool thread while it
+/// loads the rule packs and discovers the files; else the first file's validation would, and
+/// every other worker would wait for it.
+pub fn prepare() {
+    LazyLock::force(&KINDS);
+}
+
 /// The schema of rule packs (`schemas/rule-pack.schema.json`).
 pub static RULE_PACK: LazyLock<Schema> =
     LazyLock::new(|| Schema::embedded(include_str!("../schemas/rule-pack.schema.json")));
