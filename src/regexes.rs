@@ -1,6 +1,7 @@
 //! Regular expressions matched from many threads at once: each thread matches with a copy of
 //! its own, because the `regex` crate's shared search caches serialise other threads on a lock
-//! (a third of a whole-document secret scan went to it).
+//! (a third of a whole-document secret scan went to it). Also which expressions may search
+//! many strings at once, joined ([`ThreadRegex::is_joinable`]).
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,7 +50,7 @@ impl ThreadRegex {
     /// Whether a match in any of some strings is also a match in the strings joined by
     /// newlines, so that one search of the joined text can clear them all (a match there may
     /// still be one that no single string has): true when each assertion of the expression
-    /// takes a newline beside it as it takes the edge of a text ([`reads_beside`]).
+    /// takes a newline beside it as it takes the edge of a text (`reads_beside`).
     pub fn is_joinable(&self) -> bool {
         self.joinable
     }
