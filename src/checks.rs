@@ -1692,56 +1692,39 @@ impl Compiler<'_> {
     }
 }
 
-/// Whether `regex` matches a scalar's text as [`NodeRef::scalar_text`] spells it (null has
-/// none that a pattern reads).
-/// Whether `regex` may match some scalar of a document (keys too; `words` tells which symbols
-/// match): when it is [`ThreadRegex::joinable`], one search of the strings joined by newlines
-/// (a search per string costs more in setting out than in reading), else scalar by scalar.
+/// Whether `regex` may match some scalar of a document, keys too, each read as
+/// [`NodeRef::scalar_text`] spells it (null has none that a pattern reads; `words` tells which
+/// symbols match). When the expression is [`ThreadRegex::is_joinable`], one search of the
+/// texts joined by newlines: a search per scalar costs more in setting out than in reading.
 fn may_match(regex: &ThreadRegex, words: &[bool], tape: &Tape) -> bool {
-    if !regex.is_joinable() {
-        return tape.any_scalar(|s| scalar_matches(regex, words, s));
-    }
     use std::fmt::Write;
-    let mut joined = String::with_capacity(tape.encoded_len());
-    let symbol_matches = tape.any_scalar(|s| {
-        match s {
+    let joined = regex.is_joinable();
+    let mut text = String::with_capacity(if joined { tape.encoded_len() } else { 32 });
+    let found = tape.any_scalar(|scalar| {
+        if !joined {
+            text.clear();
+        }
+        match scalar {
             Scalar::Null => return false,
             Scalar::Sym(sym) => return words.get(sym as usize).copied().unwrap_or(true),
-            Scalar::Bool(b) => joined.push_str(if b { "true" } else { "false" }),
+            Scalar::Str(s) if !joined => return regex.is_match(s),
+            Scalar::Str(s) => text.push_str(s),
+            Scalar::Bool(b) => text.push_str(if b { "true" } else { "false" }),
             Scalar::Int(i) => {
-                let _ = write!(joined, "{i}");
+                let _ = write!(text, "{i}");
             }
             Scalar::Float(f) => {
-                let _ = write!(joined, "{f}");
+                let _ = write!(text, "{f}");
             }
-            Scalar::Str(s) => joined.push_str(s),
         }
-        joined.push('\n');
-        false
+        if joined {
+            text.push('\n');
+            false
+        } else {
+            regex.is_match(&text)
+        }
     });
-    symbol_matches || regex.is_match(&joined)
-}
-
-fn scalar_matches(regex: &ThreadRegex, words: &[bool], scalar: Scalar<'_>) -> bool {
-    use std::io::Write;
-    let mut buf = [0u8; 40];
-    let mut formatted = |args: std::fmt::Arguments<'_>| {
-        let mut w = &mut buf[..];
-        // A number too long for the buffer (a float of 300 digits) is left to the full check.
-        if w.write_fmt(args).is_err() {
-            return true;
-        }
-        let len = 40 - w.len();
-        regex.is_match(std::str::from_utf8(&buf[..len]).unwrap_or_default())
-    };
-    match scalar {
-        Scalar::Null => false,
-        Scalar::Bool(b) => regex.is_match(if b { "true" } else { "false" }),
-        Scalar::Int(i) => formatted(format_args!("{i}")),
-        Scalar::Float(f) => formatted(format_args!("{f}")),
-        Scalar::Sym(sym) => words.get(sym as usize).copied().unwrap_or(true),
-        Scalar::Str(s) => regex.is_match(s),
-    }
+    found || (joined && regex.is_match(&text))
 }
 
 /// The constants of a sequence written in a pack (`in`, `notIn`, `enum` values).
