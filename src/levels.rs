@@ -112,6 +112,12 @@ impl Levels {
                 .any(|(_, l)| level_in(l, rule).is_some_and(|l| l != Level::Off))
     }
 
+    /// Whether some level depends on the file (the config has `overrides`): without, the
+    /// files' paths need not be worked out for [`Levels::severity`].
+    pub fn varies_by_file(&self) -> bool {
+        !self.overrides.is_empty()
+    }
+
     /// The rule's severity for a file (its path relative to the config's folder), or `None`
     /// when it is off there.
     pub fn severity(&self, rule: &Rule, relative_path: &str) -> Option<Severity> {
