@@ -56,6 +56,14 @@ impl Entity {
         }
     }
 
+    /// The length of [`Entity::name`], mostly without reading the document (0 without one).
+    pub fn name_len(&self) -> usize {
+        match self.name.known_len() {
+            Some(len) => len,
+            None => self.name().map_or(0, str::len),
+        }
+    }
+
     /// The span of `metadata.name`, when it is a string.
     pub fn name_span(&self) -> Option<Span> {
         name_node(&self.tape)
@@ -455,8 +463,7 @@ fn name_index(entities: &[Entity], of_kind: &[u32]) -> (NameIndex, Vec<(usize, u
     // systems); a name defined twice is counted twice, a few bytes more.
     let bytes = of_kind
         .iter()
-        .filter_map(|&i| entities[i as usize].name())
-        .map(str::len)
+        .map(|&i| entities[i as usize].name_len())
         .sum();
     let mut index = NameIndex {
         table: hashbrown::HashTable::with_capacity(of_kind.len()),

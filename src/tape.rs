@@ -594,6 +594,12 @@ impl StrAt {
         at: [u8::MAX; 2],
         len: 1,
     };
+
+    /// The string's length in bytes, known without reading the tape (none for
+    /// [`StrAt::NONE`] and [`StrAt::ELSEWHERE`]).
+    pub fn known_len(&self) -> Option<usize> {
+        (u16::from_le_bytes(self.at) != u16::MAX).then_some(usize::from(self.len))
+    }
 }
 
 impl Tape {
@@ -1291,5 +1297,19 @@ mod tests {
         let small =
             Tape::from_node(&load("apiVersion: estatelint/v1\nkind: System\n").documents[0].root);
         assert!(small.encoded_len() <= 17, "{}", small.encoded_len());
+    }
+
+    #[test]
+    fn a_string_found_in_the_tape_knows_its_length() {
+        let long = "x".repeat(300);
+        let tape = Tape::from_node(&load(&format!("a: crm-prod\nb: {long}\n")).documents[0].root);
+        let root = tape.root();
+        let name = root.get("a").and_then(|n| n.as_str()).unwrap();
+        let at = tape.str_at(name);
+        assert_eq!((at.known_len(), tape.str(at)), (Some(8), Some("crm-prod")));
+        // Past 254 bytes a string is found again by its reader: no length without it.
+        let far = tape.str_at(root.get("b").and_then(|n| n.as_str()).unwrap());
+        assert_eq!(far, StrAt::ELSEWHERE);
+        assert_eq!((far.known_len(), StrAt::NONE.known_len()), (None, None));
     }
 }
