@@ -29,6 +29,9 @@ pub struct Entity {
 /// The keys of `metadata.name`.
 static NAME: LazyLock<[Key; 2]> = LazyLock::new(|| [Key::new("metadata"), Key::new("name")]);
 
+/// The keys every document is classified by, looked up once.
+static ENVELOPE: LazyLock<[Key; 2]> = LazyLock::new(|| [Key::new("apiVersion"), Key::new("kind")]);
+
 impl Entity {
     pub fn new(kind: Kind, file: FileId, tape: Tape) -> Entity {
         let name = name_node(&tape)
@@ -100,7 +103,8 @@ pub enum Classified {
 
 /// Decides whether a document is an estate entity, and of which kind.
 pub fn classify(root: NodeRef<'_>, file: FileId) -> Classified {
-    let Some(api) = root.entry("apiVersion") else {
+    let [api_version, kind_key] = &*ENVELOPE;
+    let Some(api) = root.entry_key(api_version) else {
         return Classified::Skip;
     };
     match api.value.as_str() {
@@ -119,7 +123,7 @@ pub fn classify(root: NodeRef<'_>, file: FileId) -> Classified {
         }
         _ => return Classified::Skip,
     }
-    let Some(kind) = root.entry("kind") else {
+    let Some(kind) = root.entry_key(kind_key) else {
         return Classified::Invalid(
             Finding::error(
                 rules::SCHEMA,
