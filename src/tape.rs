@@ -477,6 +477,13 @@ fn varint(tape: &[u8], pos: &mut usize) -> u64 {
 
 #[cold]
 fn varint_long(tape: &[u8], pos: &mut usize) -> u64 {
+    // Two bytes, most of the time (a collection's body length), read without the loop.
+    if let [first, second, ..] = tape[*pos..] {
+        if second < 0x80 {
+            *pos += 2;
+            return u64::from(first & 0x7f) | u64::from(second) << 7;
+        }
+    }
     let mut v = 0u64;
     let mut shift = 0;
     loop {
