@@ -308,15 +308,15 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         let Some(rule) = by_id.get(id) else {
             return true;
         };
-        let rel = if !by_file {
-            ""
-        } else {
+        let rel = if by_file {
             relative.entry(f.primary.file).or_insert_with(|| {
                 let path = outcome.sources.get(f.primary.file).path();
                 let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
                 abs.strip_prefix(&base)
                     .map_or_else(|_| slash_path(path), slash_path)
             })
+        } else {
+            ""
         };
         match levels.severity(rule, rel) {
             // A rule that could not be evaluated stays an error wherever the rule is on.

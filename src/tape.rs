@@ -602,10 +602,20 @@ impl StrAt {
         len: 1,
     };
 
+    /// The string's bytes in the tape: start and length (none for [`StrAt::NONE`] and
+    /// [`StrAt::ELSEWHERE`]).
+    fn range(&self) -> Option<std::ops::Range<usize>> {
+        let start = u16::from_le_bytes(self.at);
+        (start != u16::MAX).then(|| {
+            let start = usize::from(start);
+            start..start + usize::from(self.len)
+        })
+    }
+
     /// The string's length in bytes, known without reading the tape (none for
     /// [`StrAt::NONE`] and [`StrAt::ELSEWHERE`]).
     pub fn known_len(&self) -> Option<usize> {
-        (u16::from_le_bytes(self.at) != u16::MAX).then_some(usize::from(self.len))
+        self.range().map(|r| r.len())
     }
 }
 
@@ -626,12 +636,7 @@ impl Tape {
     /// The string [`Tape::str_at`] found in the tape (none for [`StrAt::NONE`] and
     /// [`StrAt::ELSEWHERE`]).
     pub fn str(&self, at: StrAt) -> Option<&str> {
-        let start = u16::from_le_bytes(at.at);
-        if start == u16::MAX {
-            return None;
-        }
-        let start = usize::from(start);
-        let bytes = self.0.get(start..start + usize::from(at.len))?;
+        let bytes = self.0.get(at.range()?)?;
         std::str::from_utf8(bytes).ok()
     }
 }
