@@ -40,35 +40,104 @@ const EXACT: u8 = 0x10;
 /// property names and enum values.
 struct Vocabulary {
     words: Vec<&'static str>,
-    index: foldhash::HashMap<&'static str, u32>,
-    /// Words by length and first byte (`bucket`): most scalars of a document are looked up
-    /// here, so a miss must cost a table read, not a hash.
-    starts: Vec<u16>,
-    bucketed: Vec<u32>,
+    /// Each word's [`Parts`], beside it.
+    parts: Vec<Parts>,
+    /// Open addressing by [`Parts::hash`], probed linearly: a word's number plus one (0 is an
+    /// empty slot) beside its hash. Every scalar of every document is looked up here and most
+    /// are not words, so a miss must stop at an empty slot or an unequal hash without
+    /// comparing text; the table is kept an eighth full.
+    slots: Vec<(u64, u32)>,
+    mask: usize,
+    /// A hash's top bits pick its first slot (the multiply mixes every input bit into them).
+    shift: u32,
 }
 
-/// The bucket of a word of `len` bytes starting with byte `first`, if short and ASCII.
-fn bucket(first: u8, len: usize) -> Option<usize> {
-    (len < 64 && first < 128).then_some((len << 7) | first as usize)
+/// A string read as whole words: its length, and its first and last eight bytes
+/// (overlapping when shorter; four and four below eight; first, middle and last below four).
+/// Up to 16 bytes they are the string, so equal parts are equal strings.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Parts {
+    lo: u64,
+    hi: u64,
+    len: usize,
+}
+
+impl Parts {
+    /// Strings this long or shorter are their parts.
+    const WHOLE: usize = 16;
+
+    #[inline]
+    fn of(b: &[u8]) -> Parts {
+        let (lo, hi) = if let (Some(f), Some(l)) = (b.first_chunk::<8>(), b.last_chunk::<8>()) {
+            (u64::from_le_bytes(*f), u64::from_le_bytes(*l))
+        } else if let (Some(f), Some(l)) = (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+            (
+                u64::from(u32::from_le_bytes(*f)),
+                u64::from(u32::from_le_bytes(*l)),
+            )
+        } else if let (Some(&f), Some(&l)) = (b.first(), b.last()) {
+            (
+                u64::from(f) | u64::from(b[b.len() / 2]) << 8 | u64::from(l) << 16,
+                0,
+            )
+        } else {
+            (0, 0)
+        };
+        Parts {
+            lo,
+            hi,
+            len: b.len(),
+        }
+    }
+
+    #[inline]
+    fn hash(&self) -> u64 {
+        (self.lo ^ self.hi.rotate_left(31) ^ (self.len as u64) << 57)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
 }
 
 impl Vocabulary {
+    #[inline]
     fn lookup(&self, s: &str) -> Option<u32> {
         let bytes = s.as_bytes();
-        let Some(b) = bucket(*bytes.first()?, bytes.len()) else {
-            return self.index.get(s).copied();
-        };
-        let (from, to) = (self.starts[b] as usize, self.starts[b + 1] as usize);
-        self.bucketed[from..to]
-            .iter()
-            .copied()
-            .find(|&w| self.words[w as usize].as_bytes() == bytes)
+        let parts = Parts::of(bytes);
+        let hash = parts.hash();
+        let mut i = (hash >> self.shift) as usize;
+        loop {
+            let (slot_hash, word) = self.slots[i];
+            if word == 0 {
+                return None;
+            }
+            let w = word as usize - 1;
+            if slot_hash == hash
+                && self.parts[w] == parts
+                && (parts.len <= Parts::WHOLE || self.words[w].as_bytes() == bytes)
+            {
+                return Some(word - 1);
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    fn insert(&mut self, word: &'static str) {
+        let parts = Parts::of(word.as_bytes());
+        let hash = parts.hash();
+        let mut i = (hash >> self.shift) as usize;
+        loop {
+            match self.slots[i] {
+                (_, 0) => break,
+                (_, w) if self.words[w as usize - 1] == word => return,
+                _ => i = (i + 1) & self.mask,
+            }
+        }
+        self.words.push(word);
+        self.parts.push(parts);
+        self.slots[i] = (hash, self.words.len() as u32);
     }
 }
 
 static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
-    let mut words: Vec<&'static str> = Vec::new();
-    let mut index = foldhash::HashMap::default();
     let common = [
         "apiVersion",
         "kind",
@@ -79,43 +148,21 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
     ];
     let kinds = crate::kind::Kind::ALL.map(crate::kind::Kind::name);
     let schema_words = crate::schema::vocabulary();
+    let size = ((common.len() + kinds.len() + schema_words.len()) * 8).next_power_of_two();
     let leaked = schema_words
         .into_iter()
         .map(|w| -> &'static str { Box::leak(w.into_boxed_str()) });
+    let mut vocabulary = Vocabulary {
+        words: Vec::new(),
+        parts: Vec::new(),
+        slots: vec![(0, 0); size],
+        mask: size - 1,
+        shift: 64 - size.trailing_zeros(),
+    };
     for word in common.into_iter().chain(kinds).chain(leaked) {
-        if !index.contains_key(word) {
-            index.insert(word, words.len() as u32);
-            words.push(word);
-        }
+        vocabulary.insert(word);
     }
-    // Counting sort of the short words into their buckets (the empty word has none).
-    let mut counts = vec![0u16; 64 << 7];
-    for w in &words {
-        if let Some(b) = w.as_bytes().first().and_then(|&f| bucket(f, w.len())) {
-            counts[b] += 1;
-        }
-    }
-    let mut starts = Vec::with_capacity(counts.len() + 1);
-    let mut total = 0u16;
-    for c in &counts {
-        starts.push(total);
-        total += c;
-    }
-    starts.push(total);
-    let mut next = starts.clone();
-    let mut bucketed = vec![0u32; total as usize];
-    for (i, w) in words.iter().enumerate() {
-        if let Some(b) = w.as_bytes().first().and_then(|&f| bucket(f, w.len())) {
-            bucketed[next[b] as usize] = i as u32;
-            next[b] += 1;
-        }
-    }
-    Vocabulary {
-        words,
-        index,
-        starts,
-        bucketed,
-    }
+    vocabulary
 });
 
 /// One document, encoded.
@@ -1323,5 +1370,37 @@ mod tests {
         let far = tape.str_at(root.get("b").and_then(|n| n.as_str()).unwrap());
         assert_eq!(far, StrAt::ELSEWHERE);
         assert_eq!((far.known_len(), StrAt::NONE.known_len()), (None, None));
+    }
+
+    #[test]
+    fn every_word_is_found_at_its_number_and_near_misses_are_not() {
+        let v = &*VOCABULARY;
+        assert!(
+            v.words.len() > 100,
+            "the schemas' words are in: {}",
+            v.words.len()
+        );
+        for (i, w) in v.words.iter().enumerate() {
+            assert_eq!(v.lookup(w), Some(i as u32), "{w}");
+            // Same length, same first and last eight bytes as some words: a changed middle,
+            // end or start, and the word one byte longer or shorter.
+            let mut middle = w.as_bytes().to_vec();
+            if let Some(b) = middle.get_mut(w.len() / 2) {
+                *b ^= 0x20;
+            }
+            for miss in [
+                String::from_utf8_lossy(&middle).into_owned(),
+                format!("{w}x"),
+                format!("x{w}"),
+                w[..w.len().saturating_sub(1)].to_string(),
+            ] {
+                if !v.words.contains(&miss.as_str()) {
+                    assert_eq!(v.lookup(&miss), None, "{miss:?}");
+                }
+            }
+        }
+        for free in ["", "crm-prod", "a system of record for customers", "0", "x"] {
+            assert_eq!(v.lookup(free), None, "{free:?}");
+        }
     }
 }
