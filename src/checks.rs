@@ -316,6 +316,17 @@ impl<'c> Verdicts<'c> {
             .collect()
     }
 
+    /// The field paths that the filters applied to entities of `kind` read of them.
+    pub fn paths_of_kind(&self, kind: Kind) -> Vec<&'c FieldPath> {
+        let mut out = Vec::new();
+        for f in self.filters.iter().filter(|f| f.kind == kind) {
+            f.conditions
+                .iter()
+                .for_each(|c| c.paths(&mut |p| out.push(p)));
+        }
+        out
+    }
+
     /// Decides filter number `filter` for entity `t`, read through `doc`, unless already
     /// decided: deciding ahead, in estate order, is cheaper than when references reach it.
     pub fn decide(&self, filter: usize, t: usize, doc: Doc<'_>, ctx: &Ctx<'_>) {
@@ -1750,5 +1761,29 @@ mod tests {
             }
         }
         assert_eq!(calls, 4);
+    }
+
+    #[test]
+    fn a_filter_names_the_fields_it_reads_of_its_entity() {
+        let src = "spec.tier: {in: [critical]}\n\
+                   spec.rpo: {lte: {field: spec.rto}}\n\
+                   spec.eol: {lt: {today: {field: spec.warning}}}\n\
+                   spec.owner: {refers: {kind: Owner, where: {spec.departed: {exists: true}}}}\n\
+                   any:\n  - {spec.a: {exists: true}}\n  - {spec.b: {size: {gt: 1}}}\n";
+        let node = crate::yaml::load(src).documents.remove(0).root;
+        let (mut errors, params) = (Vec::new(), HashSet::new());
+        let mut compiler = Compiler {
+            errors: &mut errors,
+            params: &params,
+        };
+        let conditions = compiler.conditions(Some(&node));
+        assert!(errors.is_empty(), "{errors:?}");
+        let mut read = Vec::new();
+        conditions
+            .iter()
+            .for_each(|c| c.paths(&mut |p| read.push(p.text.as_str())));
+        // The referred Owner's `spec.departed` is not this entity's.
+        let want = "spec.tier spec.rpo spec.rto spec.eol spec.warning spec.owner spec.a spec.b";
+        assert_eq!(read.join(" "), want);
     }
 }

@@ -194,7 +194,7 @@ pub fn evaluate(
         verdicts: &verdicts,
     };
     let trie = crate::path::slot_trie();
-    let verdict_times = decide_verdicts(&verdicts, &ctx, &trie, rules.len());
+    let verdict_times = decide_verdicts(&verdicts, &ctx, rules.len());
     // First what each rule needs over the whole estate (reverse references, uniqueness,
     // cycles), in parallel over rules.
     let preps: Vec<(Prep<'_>, Duration, bool)> = rules
@@ -277,21 +277,18 @@ pub fn evaluate(
 }
 
 /// Decides every target filter ([`Verdicts`]) for every entity of its kind, in chunks in
-/// parallel, reading the documents through slot tables; the time each takes is its rule's
-/// (returned per rule). A filter that fails to decide (an internal error) is left to its
-/// rule, which then reports the failure.
-fn decide_verdicts(
-    verdicts: &Verdicts<'_>,
-    ctx: &Ctx<'_>,
-    trie: &SlotTrie,
-    rules: usize,
-) -> Vec<Duration> {
+/// parallel, reading the documents through slot tables of the fields the filters read (the
+/// rules' other fields are found later, when the rules run); the time each takes is its
+/// rule's (returned per rule). A filter that fails to decide (an internal error) is left to
+/// its rule, which then reports the failure.
+fn decide_verdicts(verdicts: &Verdicts<'_>, ctx: &Ctx<'_>, rules: usize) -> Vec<Duration> {
     let mut times = vec![Duration::ZERO; rules];
     for kind in Kind::ALL {
         let filters = verdicts.of_kind(kind);
         if filters.is_empty() {
             continue;
         }
+        let trie = &crate::path::slot_trie_of(verdicts.paths_of_kind(kind));
         let spent: Vec<Vec<Duration>> = ctx
             .estate
             .of_kind(kind)

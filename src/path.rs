@@ -55,6 +55,14 @@ pub fn slot_trie() -> SlotTrie {
     SlotTrie::new(slots.iter().map(|p| &**p))
 }
 
+/// A trie of the numbered paths among `paths` only ([`SlotTrie::only`]): the others, when
+/// read through its tables, are searched for.
+pub fn slot_trie_of<'p>(paths: impl IntoIterator<Item = &'p FieldPath>) -> SlotTrie {
+    let wanted: Vec<u32> = paths.into_iter().filter_map(|p| p.slot).collect();
+    let slots = SLOTS.lock().unwrap_or_else(PoisonError::into_inner);
+    SlotTrie::only(slots.iter().map(|p| &**p), |slot| wanted.contains(&slot))
+}
+
 /// A document as rules read it: its root, and when the engine has found them beforehand, the
 /// entries of the numbered paths.
 #[derive(Clone, Copy, Debug)]
@@ -112,6 +120,9 @@ impl<'a> Doc<'a> {
     fn slot(&self, path: &FieldPath) -> Option<Option<Hit<'a>>> {
         let slots = self.slots?;
         let at = *slots.table.get(path.slot? as usize)?;
+        if at == SlotPos::UNKNOWN {
+            return None;
+        }
         Some(slots.tape.entry_at(at).map(|e| Hit {
             node: e.value,
             key: Some(e.key),
@@ -412,11 +423,14 @@ mod tests {
             "kind",
         ]
         .map(|p| FieldPath::parse(p).unwrap());
-        let trie = slot_trie();
-        for src in docs {
+        // Every path looked for, some (the others searched for), none.
+        let tries = [slot_trie(), slot_trie_of(&paths[..3]), slot_trie_of([])];
+        for (trie, src) in tries.iter().flat_map(|t| docs.map(|d| (t, d))) {
             let tape = doc(src);
             let mut table = vec![SlotPos::ABSENT; trie.len()];
-            let into_seq = tape.fill_slots(&trie, &mut table);
+            let into_seq = tape.fill_slots(trie, &mut table);
+            let unknown = table.iter().filter(|&&p| p == SlotPos::UNKNOWN).count();
+            assert_eq!(unknown == 0, std::ptr::eq(trie, &tries[0]), "{src:?}");
             let with = Doc::with_slots(tape.root(), &tape, &table, into_seq);
             let spans = |hits: Vec<Hit<'_>>| {
                 hits.iter()
@@ -438,7 +452,14 @@ mod tests {
                 );
             }
         }
+        let some = &tries[1];
+        let mut table = vec![SlotPos::ABSENT; some.len()];
+        doc(docs[0]).fill_slots(some, &mut table);
+        let at = |p: &FieldPath| table[p.slot.unwrap() as usize];
+        assert_ne!(at(&paths[0]), SlotPos::UNKNOWN);
+        assert_eq!(at(&paths[5]), SlotPos::UNKNOWN);
         // The second document's rpo is in a list: both items, by search.
+        let trie = slot_trie();
         let tape = doc(docs[1]);
         let mut table = vec![SlotPos::ABSENT; trie.len()];
         assert!(tape.fill_slots(&trie, &mut table));

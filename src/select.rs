@@ -381,6 +381,27 @@ impl Literal {
 }
 
 impl Condition {
+    /// The field paths the condition reads of the entity it is applied to (not those of
+    /// the entities it refers to, nor `target` operands).
+    pub fn paths<'s>(&'s self, f: &mut impl FnMut(&'s FieldPath)) {
+        fn operand<'s>(o: &'s Operand, f: &mut impl FnMut(&'s FieldPath)) {
+            match o {
+                Operand::Field(p) => f(p),
+                Operand::Today(inner) => operand(inner, f),
+                Operand::Const(_) | Operand::Target(_) | Operand::Param(_) => {}
+            }
+        }
+        match &self.test {
+            Test::Any(groups) => groups.iter().flatten().for_each(|c| c.paths(f)),
+            Test::Cmp { operand: o, .. } | Test::Size { operand: o, .. } => {
+                f(&self.path);
+                operand(o, f);
+            }
+            Test::In(_) | Test::NotIn(_) | Test::Exists(_) | Test::Matches(_) => f(&self.path),
+            Test::Refers { .. } => f(&self.path),
+        }
+    }
+
     /// Whether the entity `root` satisfies the condition. A missing field satisfies only
     /// `exists: false` and `ne`.
     pub fn holds<'a>(&self, doc: impl Into<Doc<'a>>, env: &dyn Resolve) -> bool {

@@ -742,6 +742,9 @@ impl Tape {
 pub struct SlotTrie {
     nodes: Vec<TrieNode>,
     slots: usize,
+    /// Slots left out of the trie ([`SlotTrie::only`]): a table marks them
+    /// [`SlotPos::UNKNOWN`], and their readers search the document instead.
+    unknown: Vec<u32>,
 }
 
 #[derive(Debug, Default)]
@@ -754,11 +757,27 @@ struct TrieNode {
 impl SlotTrie {
     /// A trie of `paths` (each a list of key symbols); path `i` is slot `i`.
     pub fn new<'p>(paths: impl IntoIterator<Item = &'p [u32]>) -> SlotTrie {
+        SlotTrie::only(paths, |_| true)
+    }
+
+    /// A trie of the paths whose slot `keep` holds, numbered as in [`SlotTrie::new`]: a table
+    /// filled by it has the others [`SlotPos::UNKNOWN`]. For reading a few fields of many
+    /// documents, where filling every slot would cost more than the reads.
+    pub fn only<'p>(
+        paths: impl IntoIterator<Item = &'p [u32]>,
+        keep: impl Fn(u32) -> bool,
+    ) -> SlotTrie {
         let mut trie = SlotTrie {
             nodes: vec![TrieNode::default()],
             slots: 0,
+            unknown: Vec::new(),
         };
         for (slot, path) in paths.into_iter().enumerate() {
+            trie.slots = slot + 1;
+            if !keep(slot as u32) {
+                trie.unknown.push(slot as u32);
+                continue;
+            }
             let mut node = 0usize;
             for &sym in path {
                 node = match trie.nodes[node].children.iter().find(|c| c.0 == sym) {
@@ -772,7 +791,6 @@ impl SlotTrie {
                 };
             }
             trie.nodes[node].slot.get_or_insert(slot as u32);
-            trie.slots = slot + 1;
         }
         trie
     }
@@ -809,6 +827,11 @@ impl SlotPos {
         pos: u32::MAX,
         cursor: 0,
     };
+    /// The path was not looked for ([`SlotTrie::only`]).
+    pub const UNKNOWN: SlotPos = SlotPos {
+        pos: u32::MAX,
+        cursor: 1,
+    };
 }
 
 impl Tape {
@@ -818,6 +841,11 @@ impl Tape {
     /// (every item of the sequence) differ from its first match.
     pub fn fill_slots(&self, trie: &SlotTrie, out: &mut [SlotPos]) -> bool {
         out.fill(SlotPos::ABSENT);
+        for &slot in &trie.unknown {
+            if let Some(at) = out.get_mut(slot as usize) {
+                *at = SlotPos::UNKNOWN;
+            }
+        }
         let tape = &self.0[..];
         let mut pos = 0;
         let (tag, start, _) = head(tape, &mut pos, 0);
