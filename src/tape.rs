@@ -1217,6 +1217,32 @@ impl<'a> Iterator for MapIter<'a> {
 
 impl ExactSizeIterator for MapIter<'_> {}
 
+impl<'a> MapIter<'a> {
+    /// The next entry as its key's text ([`NodeRef::scalar_text`]; a collection key as
+    /// [`crate::yaml::COMPLEX_KEY`], as the tree's JSON view names it) and its value: a symbol
+    /// key is read as its word, without a node (schema validation walks every member so).
+    pub fn next_named(&mut self) -> Option<(Cow<'a, str>, NodeRef<'a>)> {
+        let walk = &mut self.0;
+        if !walk.take() {
+            return None;
+        }
+        let key = match walk.body.get(walk.pos) {
+            Some(&tag) if tag & (7 | SYM) == T_STR | SYM => {
+                let (_, start, len) = head(walk.body, &mut walk.pos, walk.cursor);
+                let word = VOCABULARY.words[varint(walk.body, &mut walk.pos) as usize];
+                walk.cursor = start + len.unwrap_or(word.len() as u32);
+                Cow::Borrowed(word)
+            }
+            _ => {
+                let key = walk.node();
+                key.scalar_text()
+                    .unwrap_or(Cow::Borrowed(crate::yaml::COMPLEX_KEY))
+            }
+        };
+        Some((key, walk.node()))
+    }
+}
+
 impl<'a> NodeRef<'a> {
     pub fn is_null(&self) -> bool {
         self.value.is_null()

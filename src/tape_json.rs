@@ -10,7 +10,6 @@ use jsonschema::JsonType;
 use serde_json::Value as Serde;
 
 use crate::tape::{Key, MapIter, MapRef, NodeRef, SeqIter, SeqRef, ValueRef};
-use crate::yaml::COMPLEX_KEY;
 use crate::yaml_json::Number;
 
 /// The representation marker: validators built with `jsonschema::options_for::<TapeJson>()`
@@ -124,11 +123,6 @@ impl<'a> JsonNode<'a, TapeJson> for NodeRef<'a> {
     }
 }
 
-/// A mapping key's text: scalars as `to_json` spells them, complex keys as a placeholder.
-fn key_text(key: NodeRef<'_>) -> Cow<'_, str> {
-    key.scalar_text().unwrap_or(Cow::Borrowed(COMPLEX_KEY))
-}
-
 impl<'a> Object<'a, TapeJson> for MapRef<'a> {
     type Node = NodeRef<'a>;
     type MemberName = Cow<'a, str>;
@@ -154,7 +148,7 @@ impl<'a> Iterator for Members<'a> {
     type Item = (Cow<'a, str>, NodeRef<'a>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.0.next().map(|e| (key_text(e.key), e.value))
+        self.0.next_named()
     }
 }
 
@@ -211,6 +205,12 @@ mod tests {
             "name: ab\nlonger: x",
             "name: ab\nspec: {name: cd, spec: {name: e}}",
             "name: ab\nspec: {name: cd, spec: {name: ef}}",
+            // Keys read as words though quoted, keys that are other scalars, complex keys.
+            "'name': ab\n\"tier\": 2\nratio: 1",
+            "'name': a\n\"tier\": 2",
+            "name: ab\ntrue: x",
+            "name: ab\n[a, b]: x",
+            "name: ab\n? {a: 1}\n: x",
         ];
         for text in cases {
             let root = crate::yaml::load(text).documents.remove(0).root;
