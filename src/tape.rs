@@ -1094,15 +1094,17 @@ impl<'a> MapRef<'a> {
             let tag = body[pos];
             if tag & (7 | SYM) == T_STR | SYM {
                 // A symbol key: compared by number, and its value skipped unread when it differs.
-                let at = pos;
                 let (_, start, len) = head(body, &mut pos, cursor);
                 let sym = varint(body, &mut pos) as u32;
                 let word = words[sym as usize];
                 let end = start + len.unwrap_or(word.len() as u32);
                 if key.sym == Some(sym) {
-                    let mut p = at;
-                    let key = read(body, &mut p, cursor);
-                    let value = read(body, &mut p, key.span.end);
+                    // The key as `read` would decode it, from what is decoded already.
+                    let key = NodeRef {
+                        span: Span { start, end },
+                        value: ValueRef::Str(word),
+                    };
+                    let value = read(body, &mut pos, end);
                     return Some(EntryRef { key, value });
                 }
                 cursor = skip(body, &mut pos, end, words);
