@@ -397,8 +397,12 @@ impl Condition {
                 f(&self.path);
                 operand(o, f);
             }
-            Test::In(_) | Test::NotIn(_) | Test::Exists(_) | Test::Matches(_) => f(&self.path),
-            Test::Refers { .. } => f(&self.path),
+            // A reference's own field is read here; its filter reads the referred entity.
+            Test::In(_)
+            | Test::NotIn(_)
+            | Test::Exists(_)
+            | Test::Matches(_)
+            | Test::Refers { .. } => f(&self.path),
         }
     }
 
