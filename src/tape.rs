@@ -885,14 +885,8 @@ fn fill_map(
     for _ in 0..count {
         let at = pos;
         let key_cursor = cursor;
-        let tag = tape[pos];
-        let (sym, key_end) = if tag & (7 | SYM) == T_STR | SYM {
-            let (_, start, len) = head(tape, &mut pos, cursor);
-            let sym = varint(tape, &mut pos) as u32;
-            (
-                Some(sym),
-                start + len.unwrap_or(words[sym as usize].len() as u32),
-            )
+        let (sym, key_end) = if let Some(key) = sym_key(tape, &mut pos, cursor) {
+            (Some(key.sym), key.end)
         } else {
             // A key written so that it is not stored as a symbol (quoted differently, a
             // number): looked up by its text, as `entry_key` compares it.
@@ -924,6 +918,26 @@ fn fill_map(
         }
         cursor = skip(tape, &mut pos, key_end, words);
     }
+}
+
+/// A mapping key stored as a symbol: its number and its span.
+struct SymKey {
+    sym: u32,
+    start: u32,
+    end: u32,
+}
+
+/// The symbol key at `pos`, moving `pos` past it; `None`, `pos` unmoved, for any other node.
+/// Most keys are symbols: lookups, slot fills and schema walks read them so, without a node.
+#[inline(always)]
+fn sym_key(tape: &[u8], pos: &mut usize, cursor: u32) -> Option<SymKey> {
+    if tape.get(*pos)? & (7 | SYM) != T_STR | SYM {
+        return None;
+    }
+    let (_, start, len) = head(tape, pos, cursor);
+    let sym = varint(tape, pos) as u32;
+    let end = start + len.unwrap_or(VOCABULARY.words[sym as usize].len() as u32);
+    Some(SymKey { sym, start, end })
 }
 
 /// Decodes the node at `pos` (moving `pos` past it, collections included).
@@ -1091,23 +1105,21 @@ impl<'a> MapRef<'a> {
         let mut pos = 0;
         let mut cursor = map.start;
         for _ in 0..map.count {
-            let tag = body[pos];
-            if tag & (7 | SYM) == T_STR | SYM {
+            if let Some(k) = sym_key(body, &mut pos, cursor) {
                 // A symbol key: compared by number, and its value skipped unread when it differs.
-                let (_, start, len) = head(body, &mut pos, cursor);
-                let sym = varint(body, &mut pos) as u32;
-                let word = words[sym as usize];
-                let end = start + len.unwrap_or(word.len() as u32);
-                if key.sym == Some(sym) {
+                if key.sym == Some(k.sym) {
                     // The key as `read` would decode it, from what is decoded already.
                     let key = NodeRef {
-                        span: Span { start, end },
-                        value: ValueRef::Str(word),
+                        span: Span {
+                            start: k.start,
+                            end: k.end,
+                        },
+                        value: ValueRef::Str(words[k.sym as usize]),
                     };
-                    let value = read(body, &mut pos, end);
+                    let value = read(body, &mut pos, k.end);
                     return Some(EntryRef { key, value });
                 }
-                cursor = skip(body, &mut pos, end, words);
+                cursor = skip(body, &mut pos, k.end, words);
             } else {
                 let k = read(body, &mut pos, cursor);
                 let value = read(body, &mut pos, k.span.end);
@@ -1228,14 +1240,12 @@ impl<'a> MapIter<'a> {
         if !walk.take() {
             return None;
         }
-        let key = match walk.body.get(walk.pos) {
-            Some(&tag) if tag & (7 | SYM) == T_STR | SYM => {
-                let (_, start, len) = head(walk.body, &mut walk.pos, walk.cursor);
-                let word = VOCABULARY.words[varint(walk.body, &mut walk.pos) as usize];
-                walk.cursor = start + len.unwrap_or(word.len() as u32);
-                Cow::Borrowed(word)
+        let key = match sym_key(walk.body, &mut walk.pos, walk.cursor) {
+            Some(key) => {
+                walk.cursor = key.end;
+                Cow::Borrowed(VOCABULARY.words[key.sym as usize])
             }
-            _ => {
+            None => {
                 let key = walk.node();
                 key.scalar_text()
                     .unwrap_or(Cow::Borrowed(crate::yaml::COMPLEX_KEY))
