@@ -190,82 +190,26 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         },
     };
     rayon::spawn(crate::schema::prepare);
-    let packs = load_packs(&loaded, &opts.rules)?;
-    let levels = Levels::new(&loaded, &packs)?;
-    let today = match (opts.today, &loaded.config.today) {
-        (Some(d), _) => d,
-        (None, Some(t)) => Date::parse(t).ok_or_else(|| {
-            loaded.fatal(
-                loaded.span_of(&["today"]),
-                format!("`today` must be a date `YYYY-MM-DD`, found `{t}`"),
-                None,
-            )
-        })?,
-        (None, None) => Date::today(),
-    };
-    let mut overrides = config_parameters(&loaded, &packs)?;
-    if let Some(g) = &opts.growth {
-        if !crate::value::is_percentage(g) {
-            return Err(Fatal::message(format!(
-                "--growth must be a percentage such as `40%`, found `{g}`"
-            )));
-        }
-        overrides.push(ParamOverride {
-            name: "growth".into(),
-            value: Node {
-                span: Span::default(),
-                value: Value::Str(g.as_str().into()),
-            },
-            at: None,
+    // Discovery walks the folders on a thread of its own while this one loads the rule packs:
+    // both are serial, and each would otherwise leave the other core idle (at 10,000 systems,
+    // 12 ms of packs beside 18 ms of walking). A problem with the setup is reported first, as
+    // when they ran one after the other.
+    let (setup, walked) = std::thread::scope(|scope| {
+        let walker = scope.spawn(|| {
+            let started = std::time::Instant::now();
+            (discover_estate(&loaded, opts, &paths), started.elapsed())
         });
-    }
-    let setup_time = run_started.elapsed();
-    let discover_started = std::time::Instant::now();
-    let filter = build_filter(&loaded, opts)?;
-    // Named files only (a pre-commit hook): load the whole estate under the config's folder
-    // (or the files' common folder), so cross-file rules stay right, and report only
-    // findings located in the named files.
-    let only_files = !paths.is_empty() && paths.iter().all(|p| p.is_file());
-    let report_only: Option<Vec<PathBuf>> = only_files.then(|| {
-        paths
-            .iter()
-            .filter_map(|p| std::path::absolute(p).ok())
-            .collect()
+        let setup = setup(&loaded, opts);
+        let setup_time = run_started.elapsed();
+        let walked = walker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (setup.map(|s| (s, setup_time)), walked)
     });
-    let walk_roots = match &report_only {
-        Some(files) => vec![estate_root(&loaded, files)],
-        None => paths.clone(),
-    };
-    let mut found = discover::discover(&walk_roots, &filter).map_err(|missing| {
-        Fatal::message(format!(
-            "no such file or folder: `{}`",
-            slash_path(&missing)
-        ))
-    })?;
-    // The config file is not part of the estate, even when it sits among the estate's files.
-    if let Some(cfg) = loaded
-        .file
-        .as_ref()
-        .and_then(|f| std::path::absolute(f.path()).ok())
-    {
-        found
-            .files
-            .retain(|f| std::path::absolute(f).map_or(true, |a| a != cfg));
-    }
-    if let Some(named) = &report_only {
-        // A named file is read even if the walk skips it (hidden, excluded, not *.yaml).
-        for (file, abs) in paths.iter().zip(named) {
-            let walked = found
-                .files
-                .iter()
-                .any(|f| std::path::absolute(f).is_ok_and(|a| &a == abs));
-            if !walked && !filter.excludes(file) {
-                found.files.push(file.clone());
-            }
-        }
-    }
+    let ((packs, levels, today, overrides), setup_time) = setup?;
+    let (discovered, discover_time) = walked;
+    let (found, report_only) = discovered?;
     let inputs: Vec<Input> = found.files.into_iter().map(Input::Disk).collect();
-    let discover_time = discover_started.elapsed();
     let rules: Vec<&Rule> = packs
         .rules()
         .filter(|r| levels.enabled_anywhere(r))
@@ -414,6 +358,97 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
     }
     outcome.timings.phase("read shown files again", started);
     Ok(outcome)
+}
+
+/// What a run needs besides the estate: the rule packs, the rule levels, today's date and the
+/// parameters given outside the estate.
+fn setup(
+    loaded: &config::Loaded,
+    opts: &CheckOptions,
+) -> Result<(Packs, Levels, Date, Vec<ParamOverride>), Fatal> {
+    let packs = load_packs(loaded, &opts.rules)?;
+    let levels = Levels::new(loaded, &packs)?;
+    let today = match (opts.today, &loaded.config.today) {
+        (Some(d), _) => d,
+        (None, Some(t)) => Date::parse(t).ok_or_else(|| {
+            loaded.fatal(
+                loaded.span_of(&["today"]),
+                format!("`today` must be a date `YYYY-MM-DD`, found `{t}`"),
+                None,
+            )
+        })?,
+        (None, None) => Date::today(),
+    };
+    let mut overrides = config_parameters(loaded, &packs)?;
+    if let Some(g) = &opts.growth {
+        if !crate::value::is_percentage(g) {
+            return Err(Fatal::message(format!(
+                "--growth must be a percentage such as `40%`, found `{g}`"
+            )));
+        }
+        overrides.push(ParamOverride {
+            name: "growth".into(),
+            value: Node {
+                span: Span::default(),
+                value: Value::Str(g.as_str().into()),
+            },
+            at: None,
+        });
+    }
+    Ok((packs, levels, today, overrides))
+}
+
+/// The estate's files, and the named files findings are limited to when the run names files
+/// only (a pre-commit hook).
+fn discover_estate(
+    loaded: &config::Loaded,
+    opts: &CheckOptions,
+    paths: &[PathBuf],
+) -> Result<(discover::Discovered, Option<Vec<PathBuf>>), Fatal> {
+    let filter = build_filter(loaded, opts)?;
+    // Named files only (a pre-commit hook): load the whole estate under the config's folder
+    // (or the files' common folder), so cross-file rules stay right, and report only
+    // findings located in the named files.
+    let only_files = !paths.is_empty() && paths.iter().all(|p| p.is_file());
+    let report_only: Option<Vec<PathBuf>> = only_files.then(|| {
+        paths
+            .iter()
+            .filter_map(|p| std::path::absolute(p).ok())
+            .collect()
+    });
+    let walk_roots = match &report_only {
+        Some(files) => vec![estate_root(loaded, files)],
+        None => paths.to_vec(),
+    };
+    let mut found = discover::discover(&walk_roots, &filter).map_err(|missing| {
+        Fatal::message(format!(
+            "no such file or folder: `{}`",
+            slash_path(&missing)
+        ))
+    })?;
+    // The config file is not part of the estate, even when it sits among the estate's files.
+    if let Some(cfg) = loaded
+        .file
+        .as_ref()
+        .and_then(|f| std::path::absolute(f.path()).ok())
+    {
+        found
+            .files
+            .retain(|f| std::path::absolute(f).map_or(true, |a| a != cfg));
+    }
+    if let Some(named) = &report_only {
+        // A named file is read even if the walk skips it (hidden, excluded, not *.yaml).
+        for (file, abs) in paths.iter().zip(named) {
+            let walked = found
+                .files
+                .iter()
+                .any(|f| std::path::absolute(f).is_ok_and(|a| &a == abs));
+            if !walked && !filter.excludes(file) {
+                found.files.push(file.clone());
+            }
+        }
+    }
+    Ok((found, report_only))
 }
 
 /// Where a run on named files loads the estate from: the config's folder, else the deepest

@@ -500,8 +500,24 @@ mod tests {
                 );
             }
         }
-        // Columns of other text count characters: it is read again instead.
+        // Lines of every short length, and runs of newlines.
+        let mut text = String::new();
+        for n in 0..40 {
+            text.push_str(&"ab".repeat(n % 11));
+            text.push_str(&"\n".repeat(1 + n % 3));
+            let full = SourceFile::new("x".into(), "x".into(), text.as_str().into());
+            let kept = SourceFile::unloaded("x".into(), "x".into(), &text);
+            for offset in 0..=text.len() as u32 + 1 {
+                assert_eq!(kept.line_col(offset), full.line_col(offset), "{offset}");
+            }
+        }
+        // Columns of other text count characters: it is read again instead, wherever the
+        // first non-ASCII byte is.
         assert!(!SourceFile::unloaded("x".into(), "x".into(), "é: 1\n").has_lines());
+        for at in 0..20 {
+            let text = format!("{}é\n{}", "a".repeat(at), "b".repeat(at % 7));
+            assert!(!SourceFile::unloaded("x".into(), "x".into(), &text).has_lines());
+        }
     }
 
     #[test]

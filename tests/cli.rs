@@ -47,6 +47,24 @@ fn nonexistent_path_exits_2() {
 }
 
 #[test]
+fn a_setup_problem_is_reported_before_a_missing_path() {
+    // The rule packs load while discovery walks on another thread: when both fail, the
+    // setup's problem is the one reported, as when they ran one after the other.
+    let missing = "error: no such file or folder: `testdata/fixtures/no-such-folder`\n";
+    let bad_growth = "error: --growth must be a percentage such as `40%`, found `forty`\n";
+    for (growth, expected) in [("forty", bad_growth), ("40%", missing)] {
+        let r = run([
+            "check",
+            "--growth",
+            growth,
+            "testdata/fixtures/no-such-folder",
+        ]);
+        assert_eq!((r.code, r.stdout.as_str()), (2, ""));
+        assert_eq!(r.stderr, expected);
+    }
+}
+
+#[test]
 fn bad_format_flag_exits_2() {
     let r = run(["check", "--format", "nope", VALID]);
     assert_eq!(r.code, 2);
