@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 use crate::baseline;
+use crate::checks::{Check, DocScan};
 use crate::config;
 use crate::diag::{did_you_mean, rules, Fatal, Finding, Severity};
 use crate::discover::{self, display_name, io_message, slash_path, Filter};
@@ -19,7 +20,7 @@ use crate::pack::{Packs, Rule};
 use crate::schema;
 use crate::source::{FileId, SourceFile, SourceMap, Span, MAX_FILE_BYTES};
 use crate::suppress;
-use crate::tape::Tape;
+use crate::tape::{ScalarTexts, Tape};
 use crate::value::Date;
 use crate::yaml::{self, ErrorKind};
 use crate::yaml::{Node, Value};
@@ -568,6 +569,7 @@ pub fn lint(
 ) -> Outcome {
     let mut timings = Timings::default();
     let started = std::time::Instant::now();
+    let scans = DocScan::of_checks(rules.iter().map(|r| &r.check));
     let results: Vec<FileResult> = inputs
         .into_par_iter()
         .enumerate()
@@ -579,9 +581,9 @@ pub fn lint(
             };
             // A defect of the tool on one file is reported there; the other files go on.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match input {
-                Input::Disk(path) => check_file(id, &path),
+                Input::Disk(path) => check_file(id, &path, &scans),
                 Input::Text { path, name, text } => {
-                    check_text(id, SourceFile::new(path, name, text.clone()), &text)
+                    check_text(id, SourceFile::new(path, name, text.clone()), &text, &scans)
                 }
             }))
             .unwrap_or_else(|panic| internal_error(id, path, name, panic))
@@ -597,11 +599,23 @@ pub fn lint(
     let mut suppression_problems = Vec::new();
     let mut parse_time = std::time::Duration::ZERO;
     let mut schema_time = std::time::Duration::ZERO;
+    let mut scanned = vec![vec![0u64; entities.capacity().div_ceil(64)]; scans.len()];
+    let mut scan_time = vec![std::time::Duration::ZERO; scans.len()];
     for r in results {
         parse_time += r.parse_time;
+        scan_time
+            .iter_mut()
+            .zip(&r.scan_time)
+            .for_each(|(t, r)| *t += *r);
         schema_time += r.schema_time;
         sources.add(r.source);
         findings.extend(r.findings);
+        for (k, answers) in r.scanned.iter().enumerate() {
+            let i = entities.len() + k;
+            for (s, bits) in scanned.iter_mut().enumerate() {
+                bits[i / 64] |= (answers >> s & 1) << (i % 64);
+            }
+        }
         entities.extend(r.entities);
         documents += r.documents;
         incomplete |= r.unreadable;
@@ -619,14 +633,35 @@ pub fn lint(
     timings
         .phases
         .push(Phase::step("  schema (summed over threads)", schema_time));
+    if !scans.is_empty() {
+        timings.phases.push(Phase::step(
+            "  doc scans (summed over threads)",
+            scan_time.iter().sum(),
+        ));
+    }
     let started = std::time::Instant::now();
-    let (estate, index_findings) = Estate::build(entities);
+    let (mut estate, index_findings) = Estate::build(entities);
+    for (scan, bits) in scans.iter().zip(scanned) {
+        estate.add_scanned(scan.pattern(), bits);
+    }
     findings.extend(index_findings);
     let (params, param_findings) = resolve_params(packs, &estate, overrides);
     findings.extend(param_findings);
     timings.phase("index + parameters", started);
     let started = std::time::Instant::now();
-    let rule_times = engine::evaluate(rules, &estate, &params, today, helps, &mut findings);
+    let mut rule_times = engine::evaluate(rules, &estate, &params, today, helps, &mut findings);
+    // A whole-document pattern was searched while the files were read: that time is its rule's.
+    for ((_, time), rule) in rule_times.iter_mut().zip(rules) {
+        if let Check::Pattern { regex, .. } = &rule.check {
+            let scanned = rule.check.scans_documents();
+            if let Some(s) = scans
+                .iter()
+                .position(|s| scanned && s.pattern() == regex.as_str())
+            {
+                *time += scan_time[s];
+            }
+        }
+    }
     timings.rules = rule_times;
     timings.phase("rules (parallel)", started);
     let started = std::time::Instant::now();
@@ -748,10 +783,14 @@ struct FileResult {
     unreadable: bool,
     suppressions: Vec<suppress::Suppression>,
     suppression_problems: Vec<Finding>,
+    /// Beside each entity: what each [`DocScan`] answered (bit `s` for scan `s`).
+    scanned: Vec<u64>,
+    /// Time spent on each [`DocScan`].
+    scan_time: Vec<std::time::Duration>,
 }
 
 /// Reads, loads and schema-checks one file. Never fails: problems become findings.
-fn check_file(id: FileId, path: &Path) -> FileResult {
+fn check_file(id: FileId, path: &Path, scans: &[DocScan]) -> FileResult {
     let name = display_name(path);
     let mut result = FileResult {
         source: SourceFile::new(path.to_path_buf(), name, Arc::from("")),
@@ -829,34 +868,55 @@ fn check_file(id: FileId, path: &Path) -> FileResult {
         true => SourceFile::new(path, name, text.as_str().into()),
         false => SourceFile::unloaded(path, name, &text),
     };
-    let mut result = check_text(id, source, &text);
+    let mut result = check_text(id, source, &text, scans);
     result.source.unload();
     result
 }
 
 /// Loads and schema-checks one file's `text` (which `source` holds, or holds only if it has
-/// suppression comments).
-fn check_text(id: FileId, source: SourceFile, text: &str) -> FileResult {
+/// suppression comments), and answers `scans` for each of its entities.
+fn check_text(id: FileId, source: SourceFile, text: &str, scans: &[DocScan]) -> FileResult {
     let mut result = FileResult {
         source,
         ..FileResult::default()
     };
     let started = std::time::Instant::now();
+    // Each scan timed on its own: its time is its rule's in `--timings`.
+    let mut scan_time = vec![std::time::Duration::ZERO; scans.len()];
+    let mut scan_all = |texts: &ScalarTexts| {
+        let mut answers = 0u64;
+        for (s, scan) in scans.iter().enumerate() {
+            let started = std::time::Instant::now();
+            answers |= u64::from(scan.may_match(texts)) << s;
+            scan_time[s] += started.elapsed();
+        }
+        answers
+    };
     // Documents straight to tapes; a file with anything unusual goes through the tree, which
     // reports what it finds.
-    let (tapes, errors) = match yaml::load_tapes(text) {
+    let scanning: Option<&mut dyn FnMut(&ScalarTexts) -> u64> =
+        (!scans.is_empty()).then_some(&mut scan_all);
+    let (tapes, errors) = match yaml::load_tapes_scanned(text, scanning) {
         Some(tapes) => (tapes, Vec::new()),
         None => {
             let loaded = yaml::load(text);
             let tapes = loaded
                 .documents
                 .iter()
-                .map(|d| Tape::from_node(&d.root))
+                .map(|d| {
+                    let tape = Tape::from_node(&d.root);
+                    let answers = match scans.is_empty() {
+                        true => 0,
+                        false => scan_all(&ScalarTexts::of_tape(&tape)),
+                    };
+                    (tape, answers)
+                })
                 .collect();
             (tapes, loaded.errors)
         }
     };
-    result.parse_time = started.elapsed();
+    result.parse_time = started.elapsed().saturating_sub(scan_time.iter().sum());
+    result.scan_time = scan_time;
     for err in errors {
         let rule = match err.kind {
             ErrorKind::Syntax => rules::SYNTAX,
@@ -888,7 +948,7 @@ fn check_text(id: FileId, source: SourceFile, text: &str) -> FileResult {
     // Timed once per file, not per document (two clock reads for each of 400,000 documents
     // at 100k systems): the schema's share includes telling each document's kind.
     let started = std::time::Instant::now();
-    for tape in tapes {
+    for (tape, answers) in tapes {
         let root = tape.root();
         match classify(root, id) {
             Classified::Skip => {}
@@ -906,6 +966,7 @@ fn check_text(id: FileId, source: SourceFile, text: &str) -> FileResult {
                     entity.name(),
                 ));
                 result.entities.push(entity);
+                result.scanned.push(answers);
             }
         }
     }

@@ -20,7 +20,7 @@ use crate::select::{
     compare, format_duration, format_number, Condition, Literal, Op, Operand, Resolve, Test, Val,
 };
 use crate::source::{FileId, Span};
-use crate::tape::{self, NodeRef, Scalar, Tape};
+use crate::tape::{self, NodeRef, Scalar, ScalarTexts, Tape};
 use crate::yaml::{Node, Value};
 
 #[derive(Debug)]
@@ -395,6 +395,9 @@ pub enum Prep<'a> {
     /// Violations decided for the whole selection (uniqueness, cycles), by entity.
     PerEntity(HashMap<usize, Vec<Violation>>),
     Nested(Vec<Prep<'a>>),
+    /// A whole-document forbidden pattern's answer for every entity, found while the files
+    /// were read ([`DocScan`]): bit `i` set, entity `i` may match.
+    Scanned(&'a [u64]),
 }
 
 /// Reverse references: how many of the counted entities name each entity.
@@ -552,6 +555,9 @@ impl Check {
                 Prep::Nested(cs.iter().map(|c| c.prepare(ctx, selection)).collect())
             }
             Check::Not(c) => Prep::Nested(vec![c.prepare(ctx, selection)]),
+            Check::Pattern { regex, .. } if self.scans_documents() => estate
+                .scanned(regex.as_str())
+                .map_or(Prep::None, Prep::Scanned),
             _ => Prep::None,
         }
     }
@@ -621,8 +627,16 @@ impl Check {
             } => {
                 // A forbidden pattern over a whole document: most documents have no match at
                 // all, which one pass over their scalars (keys too) tells without building nodes.
-                if *forbid && field.is_everything() && !may_match(regex, words, &e.tape) {
-                    return Ok(out);
+                if *forbid && field.is_everything() {
+                    let may = match prep {
+                        Prep::Scanned(bits) => bits
+                            .get(idx / 64)
+                            .is_none_or(|b| b & (1 << (idx % 64)) != 0),
+                        _ => may_match(regex, words, &e.tape),
+                    };
+                    if !may {
+                        return Ok(out);
+                    }
                 }
                 field.for_each_item(root, |hit| {
                     let Some(text) = hit.node.scalar_text() else {
@@ -1012,6 +1026,12 @@ impl Check {
             Check::Not(c) => c.target_filters(out),
             _ => {}
         }
+    }
+
+    /// Whether this is a forbidden pattern over every scalar of a document, which a
+    /// [`DocScan`] may answer ahead.
+    pub fn scans_documents(&self) -> bool {
+        matches!(self, Check::Pattern { field, forbid: true, .. } if field.is_everything())
     }
 
     /// Whether [`Check::prepare`] reads the rule's selection (uniqueness and cycles are
@@ -1706,36 +1726,73 @@ impl Compiler<'_> {
 /// Whether `regex` may match some scalar of a document, keys too, each read as
 /// [`NodeRef::scalar_text`] spells it (null has none that a pattern reads; `words` tells which
 /// symbols match). When the expression is [`ThreadRegex::is_joinable`], one search of the
-/// texts joined by newlines: a search per scalar costs more in setting out than in reading.
+/// texts joined by newlines ([`ScalarTexts`]): a search per scalar costs more in setting out
+/// than in reading.
 fn may_match(regex: &ThreadRegex, words: &[bool], tape: &Tape) -> bool {
-    use std::fmt::Write;
-    let joined = regex.is_joinable();
-    let mut text = String::with_capacity(if joined { tape.encoded_len() } else { 32 });
-    let found = tape.any_scalar(|scalar| {
-        if !joined {
-            text.clear();
-        }
-        match scalar {
-            Scalar::Null => return false,
-            Scalar::Sym(sym) => return words.get(sym as usize).copied().unwrap_or(true),
-            Scalar::Str(s) if !joined => return regex.is_match(s),
-            Scalar::Str(s) => text.push_str(s),
-            Scalar::Bool(b) => text.push_str(if b { "true" } else { "false" }),
-            Scalar::Int(i) => {
-                let _ = write!(text, "{i}");
-            }
-            Scalar::Float(f) => {
-                let _ = write!(text, "{f}");
-            }
-        }
-        if joined {
-            text.push('\n');
-            false
-        } else {
+    if regex.is_joinable() {
+        return texts_may_match(regex, words, &ScalarTexts::of_tape(tape));
+    }
+    let mut text = String::new();
+    tape.any_scalar(|scalar| match scalar {
+        Scalar::Null => false,
+        Scalar::Sym(sym) => words.get(sym as usize).copied().unwrap_or(true),
+        Scalar::Str(s) => regex.is_match(s),
+        Scalar::Bool(b) => regex.is_match(if b { "true" } else { "false" }),
+        Scalar::Int(i) => {
+            text = i.to_string();
             regex.is_match(&text)
         }
-    });
-    found || (joined && regex.is_match(&text))
+        Scalar::Float(f) => {
+            text = f.to_string();
+            regex.is_match(&text)
+        }
+    })
+}
+
+/// [`may_match`] for a joinable expression, from a document's scalar texts.
+fn texts_may_match(regex: &ThreadRegex, words: &[bool], texts: &ScalarTexts) -> bool {
+    texts.any_word(words) || regex.is_match(texts.text())
+}
+
+/// A forbidden pattern over whole documents (`field: "**"`, `forbid: true`) whose expression
+/// is joinable: it is searched while the files are read, each document's scalars at hand
+/// as its tape is built, so the rule needs no second walk of every document
+/// ([`Prep::Scanned`]). Distinct expressions only; at most 64 (one bit each).
+pub struct DocScan {
+    regex: ThreadRegex,
+    words: Vec<bool>,
+}
+
+impl DocScan {
+    /// The scans that `checks` (the rules' top-level checks) ask for.
+    pub fn of_checks<'c>(checks: impl IntoIterator<Item = &'c Check>) -> Vec<DocScan> {
+        let mut scans: Vec<DocScan> = Vec::new();
+        for check in checks {
+            if let Check::Pattern { regex, words, .. } = check {
+                if check.scans_documents()
+                    && regex.is_joinable()
+                    && scans.len() < 64
+                    && !scans.iter().any(|s| s.pattern() == regex.as_str())
+                {
+                    scans.push(DocScan {
+                        regex: regex.clone(),
+                        words: words.clone(),
+                    });
+                }
+            }
+        }
+        scans
+    }
+
+    /// The expression, as written: what [`crate::estate::Estate::scanned`] is keyed by.
+    pub fn pattern(&self) -> &str {
+        self.regex.as_str()
+    }
+
+    /// Whether the expression may match a scalar of the document with `texts`.
+    pub fn may_match(&self, texts: &ScalarTexts) -> bool {
+        texts_may_match(&self.regex, &self.words, texts)
+    }
 }
 
 /// The constants of a sequence written in a pack (`in`, `notIn`, `enum` values).

@@ -186,6 +186,9 @@ pub struct Estate {
     duplicate_of: foldhash::HashMap<usize, usize>,
     /// Every reference field, resolved.
     pub links: Links,
+    /// Whole-document searches done while the files were read, by expression: bit `i` set,
+    /// entity `i` may match ([`crate::checks::DocScan`]).
+    scanned: Vec<(String, Vec<u64>)>,
 }
 
 fn slot(kind: Kind) -> usize {
@@ -252,6 +255,19 @@ impl Estate {
         let mut findings: Vec<Finding> = found.into_iter().map(|(_, f)| f).collect();
         findings.extend(estate.check_references());
         (estate, findings)
+    }
+
+    /// Records what the whole-document search for `pattern` answered, entity by entity.
+    pub fn add_scanned(&mut self, pattern: &str, bits: Vec<u64>) {
+        self.scanned.push((pattern.to_string(), bits));
+    }
+
+    /// What the whole-document search for `pattern` answered, if it was done.
+    pub fn scanned(&self, pattern: &str) -> Option<&[u64]> {
+        self.scanned
+            .iter()
+            .find(|(p, _)| p == pattern)
+            .map(|(_, bits)| &bits[..])
     }
 
     /// The entity that others reach by entity `i`'s name: `i` itself, or the first of its

@@ -330,6 +330,106 @@ pub struct TapeBuilder {
     frames: Vec<Frame>,
     depth: usize,
     root: Option<Tape>,
+    /// The scalars of the document being built, as [`ScalarTexts`], when asked for
+    /// ([`TapeBuilder::collect_texts`]).
+    texts: Option<ScalarTexts>,
+}
+
+/// Every scalar of a document (mapping keys too) as a whole-document search reads it: the
+/// words of the vocabulary as a set of symbols, the other scalars' texts joined by newlines
+/// (each followed by one; null has none). Collected while a tape is built, or read from a
+/// tape ([`ScalarTexts::of_tape`]): the two agree.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ScalarTexts {
+    text: String,
+    /// Bit `s` set: symbol `s` is a scalar of the document.
+    symbols: Vec<u64>,
+}
+
+impl ScalarTexts {
+    /// The scalars of `tape`.
+    pub fn of_tape(tape: &Tape) -> ScalarTexts {
+        let mut texts = ScalarTexts::new();
+        tape.any_scalar(|scalar| {
+            texts.push(scalar);
+            false
+        });
+        texts
+    }
+
+    /// The texts of the scalars that are not words, each followed by a newline.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether some word of the document is one for which `words` (by symbol) holds.
+    pub fn any_word(&self, words: &[bool]) -> bool {
+        self.symbols.iter().enumerate().any(|(w, &bits)| {
+            let mut bits = bits;
+            while bits != 0 {
+                let sym = w * 64 + bits.trailing_zeros() as usize;
+                if words.get(sym).copied().unwrap_or(true) {
+                    return true;
+                }
+                bits &= bits - 1;
+            }
+            false
+        })
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.symbols.iter_mut().for_each(|b| *b = 0);
+    }
+
+    /// Room for every symbol's bit.
+    fn new() -> ScalarTexts {
+        ScalarTexts {
+            text: String::new(),
+            symbols: vec![0; VOCABULARY.words.len().div_ceil(64)],
+        }
+    }
+
+    #[inline(always)]
+    fn mark(&mut self, sym: u32) {
+        if let Some(bits) = self.symbols.get_mut(sym as usize / 64) {
+            *bits |= 1 << (sym % 64);
+        }
+    }
+
+    fn push(&mut self, scalar: Scalar<'_>) {
+        use std::fmt::Write;
+        match scalar {
+            Scalar::Null => return,
+            Scalar::Sym(sym) => return self.mark(sym),
+            Scalar::Str(s) => self.text.push_str(s),
+            Scalar::Bool(b) => self.text.push_str(if b { "true" } else { "false" }),
+            Scalar::Int(i) => {
+                let _ = write!(self.text, "{i}");
+            }
+            Scalar::Float(f) => {
+                let _ = write!(self.text, "{f}");
+            }
+        }
+        self.text.push('\n');
+    }
+
+    /// A scalar as the builder has it: typed, with its symbol if it is a word (most are:
+    /// those only set a bit, here).
+    #[inline(always)]
+    fn push_value(&mut self, value: &ScalarValue<'_>, sym: Option<u32>) {
+        match (*value, sym) {
+            (ScalarValue::Str(_), Some(sym)) => self.mark(sym),
+            (ScalarValue::Null, _) => {}
+            (ScalarValue::Str(s), None) => {
+                self.text.push_str(s);
+                self.text.push('\n');
+            }
+            (ScalarValue::Bool(b), _) => self.push(Scalar::Bool(b)),
+            (ScalarValue::Int(i), _) => self.push(Scalar::Int(i)),
+            (ScalarValue::Float(f), _) => self.push(Scalar::Float(f)),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -368,15 +468,38 @@ impl TapeBuilder {
         self.root.take()
     }
 
+    /// From now on, collects each document's [`ScalarTexts`] as it is built.
+    pub fn collect_texts(&mut self) {
+        self.texts.get_or_insert_with(ScalarTexts::new);
+    }
+
+    /// The scalars of the document built since the last [`TapeBuilder::start_document`],
+    /// when collected.
+    pub fn texts(&self) -> Option<&ScalarTexts> {
+        self.texts.as_ref()
+    }
+
+    /// A new document begins: what was collected for the last one is let go.
+    pub fn start_document(&mut self) {
+        self.depth = 0;
+        self.root = None;
+        if let Some(texts) = &mut self.texts {
+            texts.clear();
+        }
+    }
+
     pub fn scalar(&mut self, span: Span, value: ScalarValue<'_>) -> Result<(), Unusual> {
+        let sym = symbol(&value);
+        if let Some(texts) = &mut self.texts {
+            texts.push_value(&value, sym);
+        }
         let Some(frame) = self.depth.checked_sub(1).map(|d| &mut self.frames[d]) else {
             let mut out = Vec::with_capacity(16);
-            put_scalar(&mut out, 0, span, value);
+            put_scalar_sym(&mut out, 0, span, value, sym);
             self.root = Some(Tape(out.into_boxed_slice()));
             return Ok(());
         };
         let cursor = frame.item_cursor();
-        let sym = symbol(&value);
         if frame.map && frame.key_end.is_none() {
             frame.new_key(&value, sym)?;
         }

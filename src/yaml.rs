@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
 use crate::source::{CharToByte, Span};
-use crate::tape::{ScalarValue, Tape, TapeBuilder};
+use crate::tape::{ScalarTexts, ScalarValue, Tape, TapeBuilder};
 
 /// Deepest nesting of collections a document may have.
 pub const MAX_DEPTH: usize = 128;
@@ -259,11 +259,24 @@ pub fn load(text: &str) -> Loaded {
 /// and reports (a syntax error, an anchor or alias, a repeated key, a collection as a key,
 /// nesting past [`MAX_DEPTH`]): [`load`] then reads it.
 pub fn load_tapes(text: &str) -> Option<Vec<Tape>> {
+    load_tapes_scanned(text, None).map(|docs| docs.into_iter().map(|(tape, _)| tape).collect())
+}
+
+/// [`load_tapes`], each document also handed to `scan` as its [`ScalarTexts`] when it ends
+/// (while its scalars are at hand, with no second walk of its tape); what `scan` answers is
+/// kept beside the tape (0 without a `scan`).
+pub fn load_tapes_scanned(
+    text: &str,
+    mut scan: Option<&mut dyn FnMut(&ScalarTexts) -> u64>,
+) -> Option<Vec<(Tape, u64)>> {
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let input = &text[base..];
     let mut parser = Parser::new_from_str(input);
     let mut chars = CharToByte::new(input);
     let mut builder = TapeBuilder::default();
+    if scan.is_some() {
+        builder.collect_texts();
+    }
     let mut out = Vec::new();
     while let Some(event) = parser.next_event() {
         let (event, span) = event.ok()?;
@@ -271,10 +284,16 @@ pub fn load_tapes(text: &str) -> Option<Vec<Tape>> {
         let end = (base + chars.byte(span.end.index())) as u32;
         let span = Span { start, end };
         match event {
-            Event::DocumentStart(_) => {
-                builder.take_root();
+            Event::DocumentStart(_) => builder.start_document(),
+            Event::DocumentEnd => {
+                if let Some(tape) = builder.take_root() {
+                    let answer = match (&mut scan, builder.texts()) {
+                        (Some(scan), Some(texts)) => scan(texts),
+                        _ => 0,
+                    };
+                    out.push((tape, answer));
+                }
             }
-            Event::DocumentEnd => out.extend(builder.take_root()),
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if anchor != 0 || builder.depth() >= MAX_DEPTH {
                     return None;
@@ -824,6 +843,21 @@ mod tests {
             .map(|d| Tape::from_node(&d.root))
             .collect();
         assert_eq!(fast, slow, "{text:?}");
+        // What the builder collects of each document's scalars is what its tape holds.
+        let mut collected = Vec::new();
+        let mut scan = |texts: &ScalarTexts| {
+            collected.push(format!("{texts:?}"));
+            collected.len() as u64
+        };
+        let scanned = load_tapes_scanned(text, Some(&mut scan)).unwrap_or_default();
+        let read: Vec<String> = slow
+            .iter()
+            .map(|t| format!("{:?}", ScalarTexts::of_tape(t)))
+            .collect();
+        assert_eq!(collected, read, "{text:?}");
+        // Each tape keeps the answer for its own document.
+        let answers: Vec<u64> = scanned.iter().map(|(_, a)| *a).collect();
+        assert_eq!(answers, (1..=slow.len() as u64).collect::<Vec<_>>());
         true
     }
 

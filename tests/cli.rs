@@ -672,6 +672,8 @@ fn timings_list_every_phase_and_rule_on_stderr() {
         "read + parse + schema (parallel)",
         "  parse (summed over threads)",
         "  schema (summed over threads)",
+        // `security/plaintext-secret`'s pattern, searched as the files are read
+        "  doc scans (summed over threads)",
         "index + parameters",
         "rules (parallel)",
         "sort",
@@ -695,6 +697,7 @@ fn timings_list_every_phase_and_rule_on_stderr() {
     for id in [
         "continuity/backup-coverage",
         "security/data-flow-classification",
+        "security/plaintext-secret",
     ] {
         assert!(
             r.stderr.lines().any(|l| l.starts_with(id)),

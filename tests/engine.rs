@@ -508,6 +508,68 @@ fn pattern_forbid_over_everything_keeps_word_boundaries_at_each_value() {
 }
 
 #[test]
+fn pattern_forbid_over_everything_agrees_searched_ahead_or_walked() {
+    // A top-level forbidden pattern over whole documents, joinable (no `^`, `$` or the like),
+    // is searched while the file is read
+    // (`checks::DocScan`); the same pattern inside `all` is searched in the rules phase by
+    // walking each tape; a file with an alias is read through the tree and searched from its
+    // tapes. All three find the same values, numbers included (a key that matches makes its
+    // document searched value by value, and no value there matches).
+    let packs = pack(
+        "",
+        &[
+            rule(
+                "ahead",
+                r#"
+            select: {kind: "*"}
+            check: {pattern: {field: "**", regex: 's3cr3t|2345', forbid: true}}
+            message: "{field} of `{metadata.name}`"
+            "#,
+            ),
+            rule(
+                "walked",
+                r#"
+            select: {kind: "*"}
+            check: {all: [{pattern: {field: "**", regex: 's3cr3t|2345', forbid: true}}]}
+            message: "{field} of `{metadata.name}`"
+            "#,
+            ),
+        ],
+    );
+    let docs = [
+        ent("System", "name: crm, labels: {s3cr3t: x}", "{vendor: acme}"),
+        sys("erp", "{vendor: acme, capacity: {seats: 12345}}"),
+        sys("hr", "{vendor: \"a s3cr3t here\"}"),
+        sys("ops", "{vendor: acme}"),
+    ];
+    let found = |text: &str| {
+        let fs = run(&packs, text);
+        let by = |id: &str| -> Vec<(String, String)> {
+            fs.iter()
+                .filter(|f| f.rule.ends_with(id))
+                .map(|f| (f.text.clone(), f.message.clone()))
+                .collect()
+        };
+        let (ahead, walked) = (by("/ahead"), by("/walked"));
+        assert_eq!(ahead, walked, "{text}");
+        ahead
+    };
+    let expected = [
+        ("12345", "seats of `erp`"),
+        ("\"a s3cr3t here\"", "vendor of `hr`"),
+    ]
+    .map(|(t, m)| (t.to_string(), m.to_string()));
+    assert_eq!(found(&estate(&docs)), expected);
+    // An anchor and its alias send the file through the tree.
+    let aliased = estate(&docs).replace(
+        "vendor: acme, capacity",
+        "vendor: &v acme, capability: *v, capacity",
+    );
+    assert_ne!(aliased, estate(&docs));
+    assert_eq!(found(&aliased), expected);
+}
+
+#[test]
 fn pattern_with_double_star_reports_a_list_item_once() {
     let e = estate(&[sys(
         "crm",
