@@ -1761,6 +1761,8 @@ fn texts_may_match(regex: &ThreadRegex, words: &[bool], texts: &ScalarTexts) -> 
 pub struct DocScan {
     regex: ThreadRegex,
     words: Vec<bool>,
+    /// Nanoseconds spent searching, summed over threads ([`DocScan::add_time`]).
+    nanos: std::sync::atomic::AtomicU64,
 }
 
 impl DocScan {
@@ -1777,6 +1779,7 @@ impl DocScan {
                     scans.push(DocScan {
                         regex: regex.clone(),
                         words: words.clone(),
+                        nanos: Default::default(),
                     });
                 }
             }
@@ -1787,6 +1790,18 @@ impl DocScan {
     /// The expression, as written: what [`crate::estate::Estate::scanned`] is keyed by.
     pub fn pattern(&self) -> &str {
         self.regex.as_str()
+    }
+
+    /// Counts `time` as spent searching (once per file: a shared counter).
+    pub fn add_time(&self, time: std::time::Duration) {
+        let nanos = u64::try_from(time.as_nanos()).unwrap_or(u64::MAX);
+        self.nanos
+            .fetch_add(nanos, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The time spent searching so far, summed over threads.
+    pub fn time(&self) -> std::time::Duration {
+        std::time::Duration::from_nanos(self.nanos.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// Whether the expression may match a scalar of the document with `texts`.
