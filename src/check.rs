@@ -9,7 +9,8 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 use crate::baseline;
-use crate::checks::{Check, DocScan};
+use crate::bits;
+use crate::checks::DocScan;
 use crate::config;
 use crate::diag::{did_you_mean, rules, Fatal, Finding, Severity};
 use crate::discover::{self, display_name, io_message, slash_path, Filter};
@@ -599,18 +600,17 @@ pub fn lint(
     let mut suppression_problems = Vec::new();
     let mut parse_time = std::time::Duration::ZERO;
     let mut schema_time = std::time::Duration::ZERO;
-    let mut scanned = vec![vec![0u64; entities.capacity().div_ceil(64)]; scans.len()];
+    let mut scanned = vec![vec![0u64; bits::words(entities.capacity())]; scans.len()];
     for r in results {
         parse_time += r.parse_time;
         schema_time += r.schema_time;
         sources.add(r.source);
         findings.extend(r.findings);
         for k in 0..r.entities.len() {
-            let i = entities.len() + k;
-            for (s, bits) in scanned.iter_mut().enumerate() {
-                let at = k * scans.len() + s;
-                let answer = r.scanned.get(at / 64).map_or(0, |w| w >> (at % 64) & 1);
-                bits[i / 64] |= answer << (i % 64);
+            for (s, answers) in scanned.iter_mut().enumerate() {
+                if bits::get(&r.scanned, k * scans.len() + s) {
+                    bits::set(answers, entities.len() + k);
+                }
             }
         }
         entities.extend(r.entities);
@@ -649,14 +649,12 @@ pub fn lint(
     let mut rule_times = engine::evaluate(rules, &estate, &params, today, helps, &mut findings);
     // A whole-document pattern was searched while the files were read: that time is its rule's.
     for ((_, time), rule) in rule_times.iter_mut().zip(rules) {
-        if let Check::Pattern { regex, .. } = &rule.check {
-            let scanned = rule.check.scans_documents();
-            if let Some(s) = scans
-                .iter()
-                .position(|s| scanned && s.pattern() == regex.as_str())
-            {
-                *time += scans[s].time();
-            }
+        let pattern = rule
+            .check
+            .scanned_pattern()
+            .map(|(regex, _)| regex.as_str());
+        if let Some(scan) = scans.iter().find(|s| Some(s.pattern()) == pattern) {
+            *time += scan.time();
         }
     }
     timings.rules = rule_times;
@@ -974,11 +972,10 @@ fn check_text(id: FileId, source: SourceFile, text: &str, scans: &[DocScan]) -> 
     }
     result.schema_time = started.elapsed();
     let width = scans.len();
-    let mut packed = vec![0u64; (answered.len() * width).div_ceil(64)];
+    let mut packed = vec![0u64; bits::words(answered.len() * width)];
     for (k, answers) in answered.iter().enumerate() {
-        for s in 0..width {
-            let bit = k * width + s;
-            packed[bit / 64] |= (answers >> s & 1) << (bit % 64);
+        for s in (0..width).filter(|s| answers >> s & 1 == 1) {
+            bits::set(&mut packed, k * width + s);
         }
     }
     result.scanned = packed.into_boxed_slice();

@@ -555,8 +555,9 @@ impl Check {
                 Prep::Nested(cs.iter().map(|c| c.prepare(ctx, selection)).collect())
             }
             Check::Not(c) => Prep::Nested(vec![c.prepare(ctx, selection)]),
-            Check::Pattern { regex, .. } if self.scans_documents() => estate
-                .scanned(regex.as_str())
+            Check::Pattern { .. } => self
+                .scanned_pattern()
+                .and_then(|(regex, _)| estate.scanned(regex.as_str()))
                 .map_or(Prep::None, Prep::Scanned),
             _ => Prep::None,
         }
@@ -629,9 +630,7 @@ impl Check {
                 // all, which one pass over their scalars (keys too) tells without building nodes.
                 if *forbid && field.is_everything() {
                     let may = match prep {
-                        Prep::Scanned(bits) => bits
-                            .get(idx / 64)
-                            .is_none_or(|b| b & (1 << (idx % 64)) != 0),
+                        Prep::Scanned(bits) => crate::bits::get(bits, idx),
                         _ => may_match(regex, words, &e.tape),
                     };
                     if !may {
@@ -1028,10 +1027,18 @@ impl Check {
         }
     }
 
-    /// Whether this is a forbidden pattern over every scalar of a document, which a
-    /// [`DocScan`] may answer ahead.
-    pub fn scans_documents(&self) -> bool {
-        matches!(self, Check::Pattern { field, forbid: true, .. } if field.is_everything())
+    /// The expression (and the words it matches) of a forbidden pattern over every scalar of
+    /// a document that a [`DocScan`] answers ahead: one whose expression is joinable.
+    pub fn scanned_pattern(&self) -> Option<(&ThreadRegex, &[bool])> {
+        match self {
+            Check::Pattern {
+                field,
+                regex,
+                forbid: true,
+                words,
+            } if field.is_everything() && regex.is_joinable() => Some((regex, words)),
+            _ => None,
+        }
     }
 
     /// Whether [`Check::prepare`] reads the rule's selection (uniqueness and cycles are
@@ -1769,19 +1776,13 @@ impl DocScan {
     /// The scans that `checks` (the rules' top-level checks) ask for.
     pub fn of_checks<'c>(checks: impl IntoIterator<Item = &'c Check>) -> Vec<DocScan> {
         let mut scans: Vec<DocScan> = Vec::new();
-        for check in checks {
-            if let Check::Pattern { regex, words, .. } = check {
-                if check.scans_documents()
-                    && regex.is_joinable()
-                    && scans.len() < 64
-                    && !scans.iter().any(|s| s.pattern() == regex.as_str())
-                {
-                    scans.push(DocScan {
-                        regex: regex.clone(),
-                        words: words.clone(),
-                        nanos: Default::default(),
-                    });
-                }
+        for (regex, words) in checks.into_iter().filter_map(Check::scanned_pattern) {
+            if scans.len() < 64 && !scans.iter().any(|s| s.pattern() == regex.as_str()) {
+                scans.push(DocScan {
+                    regex: regex.clone(),
+                    words: words.to_vec(),
+                    nanos: Default::default(),
+                });
             }
         }
         scans

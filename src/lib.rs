@@ -9,6 +9,7 @@
 )]
 
 pub mod baseline;
+pub mod bits;
 pub mod check;
 pub mod checks;
 pub mod cli;

@@ -364,17 +364,7 @@ impl ScalarTexts {
 
     /// Whether some word of the document is one for which `words` (by symbol) holds.
     pub fn any_word(&self, words: &[bool]) -> bool {
-        self.symbols.iter().enumerate().any(|(w, &bits)| {
-            let mut bits = bits;
-            while bits != 0 {
-                let sym = w * 64 + bits.trailing_zeros() as usize;
-                if words.get(sym).copied().unwrap_or(true) {
-                    return true;
-                }
-                bits &= bits - 1;
-            }
-            false
-        })
+        crate::bits::ones(&self.symbols).any(|sym| words.get(sym).copied().unwrap_or(true))
     }
 
     fn clear(&mut self) {
@@ -386,15 +376,13 @@ impl ScalarTexts {
     fn new() -> ScalarTexts {
         ScalarTexts {
             text: String::new(),
-            symbols: vec![0; VOCABULARY.words.len().div_ceil(64)],
+            symbols: vec![0; crate::bits::words(VOCABULARY.words.len())],
         }
     }
 
     #[inline(always)]
     fn mark(&mut self, sym: u32) {
-        if let Some(bits) = self.symbols.get_mut(sym as usize / 64) {
-            *bits |= 1 << (sym % 64);
-        }
+        crate::bits::set(&mut self.symbols, sym as usize);
     }
 
     fn push(&mut self, scalar: Scalar<'_>) {
@@ -529,7 +517,9 @@ impl TapeBuilder {
         frame.body.clear();
         if map {
             frame.keys.clear();
-            frame.keys.resize(VOCABULARY.words.len().div_ceil(64), 0);
+            frame
+                .keys
+                .resize(crate::bits::words(VOCABULARY.words.len()), 0);
             frame.other_keys.clear();
             frame.other_index = None;
         }
@@ -610,11 +600,9 @@ impl Frame {
             _ => VOCABULARY.lookup(&text),
         };
         if let Some(sym) = sym {
-            let (word, bit) = (sym as usize / 64, 1u64 << (sym % 64));
-            if self.keys[word] & bit != 0 {
+            if crate::bits::set(&mut self.keys, sym as usize) {
                 return Err(Unusual);
             }
-            self.keys[word] |= bit;
             return Ok(());
         }
         let seen = match &mut self.other_index {
