@@ -2,7 +2,8 @@
 # The performance benchmark (README "Performance"). In one run, on the same generated estates:
 # the parse-only floor (discovery + saphyr-parser, same parallelism), the full
 # `estatelint check` with every built-in rule, and peak memory; then a table with the ratio
-# check / floor, the growth from 10k to 100k, and memory over input bytes.
+# check / floor, the growth from 10k to 100k, and memory over input bytes. BENCH_RUNS rounds
+# (3 by default) of one floor run and one check run each; the best time of each is shown.
 #
 #   bash benches/bench.sh                 # N = 1,000, 10,000 and 100,000 systems
 #   bash benches/bench.sh 1000            # a smoke run (what CI runs)
@@ -19,21 +20,32 @@ mkdir -p "$out"
 
 calc() { awk "BEGIN { print $1 }"; }
 
-# Best of $runs: wall seconds and peak RSS (KiB) of a command, via /usr/bin/time when present.
-measure() {
-  local best_t="" best_m=0 t m
+# One run of a command: wall seconds and peak RSS (KiB), via /usr/bin/time when present.
+run_once() {
+  local t m=0
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f "%e %M" -o "$out/time.txt" "$@" > /dev/null 2>&1 || true
+    read -r t m < <(tail -n 1 "$out/time.txt")
+  else
+    local s=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; local e=$(date +%s.%N)
+    t=$(calc "$e - $s")
+  fi
+  echo "$t $m"
+}
+
+# The floor and the check, $runs rounds, one of each per round: on a machine whose speed
+# drifts, the two then meet the same moments (run back to back, a slow minute could fall on
+# one and not the other). Best time of each; the check's highest peak memory.
+measure_pair() {
+  local dir=$1 floor="" check="" mem=0 t m
   for _ in $(seq "$runs"); do
-    if [ -x /usr/bin/time ]; then
-      /usr/bin/time -f "%e %M" -o "$out/time.txt" "$@" > /dev/null 2>&1 || true
-      read -r t m < <(tail -n 1 "$out/time.txt")
-    else
-      local s=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; local e=$(date +%s.%N)
-      t=$(calc "$e - $s"); m=0
-    fi
-    if [ -z "$best_t" ] || [ "$(calc "$t < $best_t")" = 1 ]; then best_t=$t; fi
-    [ "$m" -gt "$best_m" ] && best_m=$m
+    read -r t _ < <(run_once "$bin/examples/parse-floor" "$dir")
+    if [ -z "$floor" ] || [ "$(calc "$t < $floor")" = 1 ]; then floor=$t; fi
+    read -r t m < <(run_once "$bin/estatelint" check "$dir" --today 2026-11-23 --format compact)
+    if [ -z "$check" ] || [ "$(calc "$t < $check")" = 1 ]; then check=$t; fi
+    [ "$m" -gt "$mem" ] && mem=$m
   done
-  echo "$best_t $best_m"
+  echo "$floor $check $mem"
 }
 
 printf '%-8s %10s %9s %9s %7s %9s %9s\n' systems "yaml MB" "floor s" "check s" ratio "peak MB" "mem/yaml"
@@ -42,8 +54,7 @@ for n in "${sizes[@]}"; do
   dir="$out/estate-$n"
   [ -d "$dir" ] || "$bin/examples/gen-estate" --systems "$n" "$dir" 2> /dev/null
   bytes=$(find -L "$dir" -name '*.yaml' -print0 | xargs -0 cat | wc -c)
-  read -r floor _ < <(measure "$bin/examples/parse-floor" "$dir")
-  read -r check mem < <(measure "$bin/estatelint" check "$dir" --today 2026-11-23 --format compact)
+  read -r floor check mem < <(measure_pair "$dir")
   check_time[$n]=$check
   printf '%-8s %10.1f %9.2f %9.2f %7.2f %9.1f %9.2f\n' "$n" "$(calc "$bytes/1048576")" "$floor" "$check" \
     "$(calc "$check/$floor")" "$(calc "$mem/1024")" "$(calc "$mem*1024/$bytes")"
