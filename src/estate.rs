@@ -452,16 +452,28 @@ impl NameIndex {
         self.entity.get(pos as usize).map(|&i| i as usize)
     }
 
-    /// Adds `name`, defined by entity `i`; it must not be in the index yet.
-    fn insert(&mut self, name: &str, i: usize) {
-        let pos = self.ends.len() as u32;
-        self.names.push_str(name);
-        self.ends.push(self.names.len() as u32);
-        self.entity.push(i as u32);
+    /// Adds `name`, defined by entity `i`, in one probe of the table; when the name is there
+    /// already, the entity that defined it first instead.
+    fn insert(&mut self, name: &str, i: usize) -> Option<usize> {
         let hash = self.hasher.hash_one(name);
         let (names, ends, hasher) = (&self.names, &self.ends, &self.hasher);
-        self.table
-            .insert_unique(hash, pos, |&p| hasher.hash_one(name_at(names, ends, p)));
+        let entry = self.table.entry(
+            hash,
+            |&p| name_at(names, ends, p) == name,
+            |&p| hasher.hash_one(name_at(names, ends, p)),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(first) => {
+                self.entity.get(*first.get() as usize).map(|&e| e as usize)
+            }
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                slot.insert(self.ends.len() as u32);
+                self.names.push_str(name);
+                self.ends.push(self.names.len() as u32);
+                self.entity.push(i as u32);
+                None
+            }
+        }
     }
 }
 
@@ -499,29 +511,26 @@ fn name_index(entities: &[Entity], of_kind: &[u32]) -> (NameIndex, Vec<(usize, u
         let Some(name) = e.name() else {
             continue;
         };
-        match index.find(name) {
-            None => index.insert(name, i),
-            Some(first_index) => {
-                let first = &entities[first_index];
-                let first_span = first.name_span().unwrap_or_default();
-                let span = e.name_span().unwrap_or_default();
-                duplicates.push((
-                    i,
-                    first_index,
-                    Finding::error(
-                        rules::DUPLICATE_NAME,
-                        e.file,
-                        span,
-                        format!("{} `{name}` is defined twice", e.kind.name()),
-                    )
-                    .with_label("defined again here")
-                    .with_related(first.file, first_span, "first defined here")
-                    .with_help(format!(
-                        "names are unique within a kind: rename one {} or remove the leftover copy",
-                        e.kind.name()
-                    )),
-                ));
-            }
+        if let Some(first_index) = index.insert(name, i) {
+            let first = &entities[first_index];
+            let first_span = first.name_span().unwrap_or_default();
+            let span = e.name_span().unwrap_or_default();
+            duplicates.push((
+                i,
+                first_index,
+                Finding::error(
+                    rules::DUPLICATE_NAME,
+                    e.file,
+                    span,
+                    format!("{} `{name}` is defined twice", e.kind.name()),
+                )
+                .with_label("defined again here")
+                .with_related(first.file, first_span, "first defined here")
+                .with_help(format!(
+                    "names are unique within a kind: rename one {} or remove the leftover copy",
+                    e.kind.name()
+                )),
+            ));
         }
     }
     (index, duplicates)
