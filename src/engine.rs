@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::checks::{CelEnv, Ctx, Prep, Verdicts, Violation};
@@ -220,12 +221,21 @@ pub fn evaluate(
     // once for every numbered field path, and every rule runs over the chunk reading those.
     let n = estate.entities.len();
     let filters = Filters::new(rules);
-    let chunks: Vec<Vec<RuleRun>> = (0..n.div_ceil(CHUNK))
+    // Each rule's time over the chunks and whether it panicked in one, kept here rather
+    // than per chunk (1,600 chunks × 39 rules at 100,000 systems).
+    let spent: Vec<AtomicU64> = rules.iter().map(|_| AtomicU64::new(0)).collect();
+    let failed: Vec<AtomicBool> = rules.iter().map(|_| AtomicBool::new(false)).collect();
+    let shared = Shared {
+        preps: &preps,
+        spent: &spent,
+        failed: &failed,
+    };
+    let chunks: Vec<ChunkRun> = (0..n.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
             run_chunk(
                 rules,
-                &preps,
+                &shared,
                 &ctx,
                 &trie,
                 &filters,
@@ -240,26 +250,23 @@ pub fn evaluate(
     // Findings moved once into room made for all of them, chunk by chunk (estate order, then
     // rule order), so what each chunk held goes back as soon as it is empty; the sort that
     // follows orders them for output. A rule that panicked anywhere is reported instead.
-    let total: usize = chunks.iter().flatten().map(|run| run.findings.len()).sum();
+    let total: usize = chunks.iter().map(|run| run.findings.len()).sum();
     findings.reserve_exact(total);
-    let mut times: Vec<Duration> = prepared
+    let times: Vec<Duration> = prepared
         .iter()
         .zip(&verdict_times)
-        .map(|((prep, _), verdicts)| *prep + *verdicts)
+        .zip(&spent)
+        .map(|(((prep, _), verdicts), spent)| {
+            *prep + *verdicts + Duration::from_nanos(spent.load(Ordering::Relaxed))
+        })
         .collect();
-    let mut panicked: Vec<bool> = prepared.iter().map(|(_, p)| *p).collect();
-    for chunk in &chunks {
-        for (r, run) in chunk.iter().enumerate() {
-            times[r] += run.time;
-            panicked[r] |= run.panicked;
-        }
-    }
+    let panicked: Vec<bool> = prepared
+        .iter()
+        .zip(&failed)
+        .map(|((_, p), failed)| *p || failed.load(Ordering::Relaxed))
+        .collect();
     for (c, chunk) in chunks.into_iter().enumerate() {
-        for (r, run) in chunk.into_iter().enumerate() {
-            if !panicked[r] {
-                findings.extend(run.findings);
-            }
-        }
+        chunk.gather(&panicked, findings);
         if c % RELEASE_EVERY == RELEASE_EVERY - 1 {
             crate::memory::release();
         }
@@ -378,75 +385,108 @@ const RELEASE_EVERY: usize = 64;
 /// rule reads them.
 const CHUNK: usize = 256;
 
-/// One rule over one chunk.
-#[derive(Default)]
-struct RuleRun {
+/// Every rule over one chunk: their findings in rule order, rule `r`'s ending at `ends[r]`.
+struct ChunkRun {
     findings: Vec<Finding>,
-    time: Duration,
-    panicked: bool,
+    ends: Box<[u32]>,
+}
+
+impl ChunkRun {
+    /// Moves the findings into `into`, but those of a rule that `panicked`.
+    fn gather(self, panicked: &[bool], into: &mut Vec<Finding>) {
+        if !panicked.contains(&true) {
+            into.extend(self.findings);
+            return;
+        }
+        let mut all = self.findings.into_iter();
+        let mut from = 0;
+        for (&end, &failed) in self.ends.iter().zip(panicked) {
+            let of_rule = all.by_ref().take(end as usize - from);
+            if failed {
+                of_rule.for_each(drop);
+            } else {
+                into.extend(of_rule);
+            }
+            from = end as usize;
+        }
+    }
+}
+
+/// What the chunks share, rule by rule: what each rule prepared, where its time over the
+/// chunks is added up (nanoseconds) and whether it panicked in one.
+struct Shared<'a, 'p> {
+    preps: &'a [(Prep<'p>, Duration, bool)],
+    spent: &'a [AtomicU64],
+    failed: &'a [AtomicBool],
 }
 
 /// Every rule over the entities `range`.
 fn run_chunk(
     rules: &[&Rule],
-    preps: &[(Prep<'_>, Duration, bool)],
+    shared: &Shared<'_, '_>,
     ctx: &Ctx<'_>,
     trie: &SlotTrie,
     filters: &Filters<'_>,
     helps: Helps,
     range: std::ops::Range<usize>,
-) -> Vec<RuleRun> {
+) -> ChunkRun {
     let estate = ctx.estate;
     let rows = SlotRows::fill(estate, range.clone().collect(), trie);
     let mut decided = filters.chunk(range.len());
-    rules
+    let mut findings = Vec::new();
+    let mut ends = Vec::with_capacity(rules.len());
+    let runs = rules
         .iter()
-        .zip(preps)
+        .zip(shared.preps)
         .zip(&filters.of_rule)
-        .map(|((rule, (prep, _, _)), filter)| {
-            let started = Instant::now();
-            let mut findings = Vec::new();
-            let done = catch_unwind(AssertUnwindSafe(|| {
-                // Built per chunk: CEL contexts are not shared between threads.
-                let scope = rule.check.uses_cel().then(|| {
-                    expr::Scope::new(&expr::Bindings {
-                        org: &ctx.cel.org,
-                        params: &ctx.cel.params,
-                        today: &ctx.cel.today,
-                        estate: ctx.cel.estate.as_ref(),
-                    })
-                });
-                let run = Run {
-                    rule,
-                    prep,
-                    scope: scope.as_ref(),
-                    helps,
-                };
-                for (k, idx) in range.clone().enumerate() {
-                    let e = &estate.entities[idx];
-                    if !rule.selects(e.kind) {
-                        continue;
-                    }
-                    let doc = rows.doc(k);
-                    if filter.iter().all(|&c| decided.holds(c, k, doc, ctx)) {
-                        run_entity(&run, ctx, idx, doc, &mut findings);
-                    }
+        .enumerate();
+    for (r, ((rule, (prep, _, _)), filter)) in runs {
+        let started = Instant::now();
+        let done = catch_unwind(AssertUnwindSafe(|| {
+            // Built per chunk: CEL contexts are not shared between threads.
+            let scope = rule.check.uses_cel().then(|| {
+                expr::Scope::new(&expr::Bindings {
+                    org: &ctx.cel.org,
+                    params: &ctx.cel.params,
+                    today: &ctx.cel.today,
+                    estate: ctx.cel.estate.as_ref(),
+                })
+            });
+            let run = Run {
+                rule,
+                prep,
+                scope: scope.as_ref(),
+                helps,
+            };
+            for (k, idx) in range.clone().enumerate() {
+                let e = &estate.entities[idx];
+                if !rule.selects(e.kind) {
+                    continue;
                 }
-            }));
-            // Kept until every chunk is done: moved to a vector of their number (grown by
-            // doubling, a chunk's few findings held up to twice their room).
-            if findings.capacity() > findings.len() {
-                let mut exact = Vec::with_capacity(findings.len());
-                exact.append(&mut findings);
-                findings = exact;
+                let doc = rows.doc(k);
+                if filter.iter().all(|&c| decided.holds(c, k, doc, ctx)) {
+                    run_entity(&run, ctx, idx, doc, &mut findings);
+                }
             }
-            RuleRun {
-                findings,
-                time: started.elapsed(),
-                panicked: done.is_err(),
-            }
-        })
-        .collect()
+        }));
+        if done.is_err() {
+            shared.failed[r].store(true, Ordering::Relaxed);
+        }
+        let spent = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        shared.spent[r].fetch_add(spent, Ordering::Relaxed);
+        ends.push(findings.len() as u32);
+    }
+    // Kept until every chunk is done: moved to a vector of their number (grown by doubling,
+    // a chunk's findings held up to twice their room).
+    if findings.capacity() > findings.len() {
+        let mut exact = Vec::with_capacity(findings.len());
+        exact.append(&mut findings);
+        findings = exact;
+    }
+    ChunkRun {
+        findings,
+        ends: ends.into_boxed_slice(),
+    }
 }
 
 /// The distinct `where` conditions of the rules ([`Condition::same_as`]): most rules share
@@ -571,13 +611,11 @@ fn run_entity(run: &Run<'_>, ctx: &Ctx<'_>, idx: usize, doc: Doc<'_>, out: &mut 
         Ok(violations) => {
             for v in violations {
                 let f = finding(rule, e, &v, ctx, run.helps);
-                // Two branches of a check may fail on the same node: report it once.
-                if !out
-                    .iter()
-                    .rev()
-                    .take(4)
-                    .any(|o: &Finding| o.primary == f.primary && o.message == f.message)
-                {
+                // Two branches of a check may fail on the same node: report it once. (`out`
+                // holds the chunk's earlier rules' findings too: another rule's stays.)
+                if !out.iter().rev().take(4).any(|o: &Finding| {
+                    o.primary == f.primary && o.message == f.message && o.rule == f.rule
+                }) {
                     out.push(f);
                 }
             }
@@ -658,5 +696,42 @@ mod tests {
                 assert!(filters.conditions[n].same_as(c));
             }
         }
+    }
+
+    /// A chunk's findings are gathered in order, and a rule that panicked (anywhere) loses
+    /// its own, not its neighbours'.
+    #[test]
+    fn a_chunk_gathers_all_but_the_panicked_rules_findings() {
+        let finding = |rule: &str, n: u32| {
+            Finding::error(
+                rule,
+                crate::source::FileId(0),
+                crate::source::Span { start: n, end: n },
+                String::new(),
+            )
+        };
+        // Rule 0: two findings, rule 1: none, rule 2: one, rule 3: two.
+        let chunk = || ChunkRun {
+            findings: vec![
+                finding("a", 0),
+                finding("a", 1),
+                finding("c", 2),
+                finding("d", 3),
+                finding("d", 4),
+            ],
+            ends: vec![2, 2, 3, 5].into_boxed_slice(),
+        };
+        let gathered = |panicked: &[bool]| {
+            let mut into = vec![finding("before", 9)];
+            chunk().gather(panicked, &mut into);
+            into.iter()
+                .map(|f| format!("{}{}", f.rule.as_str(), f.primary.span.start))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(gathered(&[false; 4]), "before9 a0 a1 c2 d3 d4");
+        assert_eq!(gathered(&[true, false, false, false]), "before9 c2 d3 d4");
+        assert_eq!(gathered(&[false, true, true, false]), "before9 a0 a1 d3 d4");
+        assert_eq!(gathered(&[false, false, false, true]), "before9 a0 a1 c2");
     }
 }
