@@ -20,7 +20,7 @@ use crate::select::{
     compare, format_duration, format_number, Condition, Literal, Op, Operand, Resolve, Test, Val,
 };
 use crate::source::{FileId, Span};
-use crate::tape::{self, NodeRef, Scalar, ScalarTexts, Tape};
+use crate::tape::{self, NodeRef, Scalar, ScalarTexts, SlotPos, Tape, ValueRef};
 use crate::yaml::{Node, Value};
 
 #[derive(Debug)]
@@ -203,6 +203,17 @@ impl Resolve for Ctx<'_> {
 }
 
 impl Ctx<'_> {
+    /// [`Resolve::operand`] with entity `t` as the target: a `target` field found ahead
+    /// ([`Verdicts`]) is read at its place.
+    fn target_operand(&self, operand: &Operand, root: Doc<'_>, t: usize) -> Option<Val> {
+        if let Operand::Target(path) = operand {
+            if let Some(value) = self.verdicts.placed_value(path, t, self.estate) {
+                return value.filter(|v| !v.is_null()).map(Val::from_value);
+            }
+        }
+        self.operand(operand, root, Some(self.estate.entities[t].root()))
+    }
+
     /// Told from resolved references (`None` when the field has none): for each item of
     /// reference field `path` of `doc`, whether it names an entity of `kind` that satisfies
     /// `filter`, or `None` for an item that names nothing (not a name, or no such entity).
@@ -254,12 +265,31 @@ impl Ctx<'_> {
 }
 
 /// Remembered answers of the filters that rules apply to referenced entities (`refers` in a
-/// `where`, `ref` with a `where`): thousands of references name the same few entities.
+/// `where`, `ref` with a `where`): thousands of references name the same few entities. With
+/// them, where each document has the fields that rules read of entities other than the one
+/// they check (`related-compare`'s `target` operands, a uniqueness check's field), found in
+/// the same pass.
 #[derive(Debug, Default)]
 pub struct Verdicts<'c> {
     filters: Vec<Filter<'c>>,
     /// Position in `filters` by the address of the filter's conditions.
     by_filter: HashMap<usize, usize>,
+    fields: Vec<PlacedField<'c>>,
+}
+
+/// A field that a rule reads of entities of `kind` while it checks others, and where each
+/// entity of the kind has it.
+#[derive(Debug)]
+struct PlacedField<'c> {
+    kind: Kind,
+    path: &'c FieldPath,
+    /// The position of the rule that reads it.
+    rule: usize,
+    /// By entity: 0 not found ahead (the document is read instead), 1 no such entry, else
+    /// the entry's byte position in the tape plus 2 ([`crate::tape::Tape::value_at`]).
+    /// Two bytes an entity, a quarter of a full [`SlotPos`]: 0.8 MB a field at 100,000
+    /// systems (410,000 entities).
+    at: Vec<std::sync::atomic::AtomicU16>,
 }
 
 #[derive(Debug)]
@@ -273,17 +303,40 @@ struct Filter<'c> {
 }
 
 impl<'c> Verdicts<'c> {
-    /// Slots for every target filter of `rules` (each a check and a `where`) over `entities`
-    /// entities.
+    /// Slots for every target filter of `rules` (each a check, a `where` and the kinds it
+    /// selects) over `entities` entities; and for the `where` of a rule of one kind whose check
+    /// prepares over its whole selection ([`Check::needs_selection`]), which is then decided
+    /// ahead through slot tables too, not read document by document when the rule prepares.
     pub fn new(
-        rules: impl IntoIterator<Item = (&'c Check, &'c [Condition])>,
+        rules: impl IntoIterator<Item = (&'c Check, &'c [Condition], Option<&'c [Kind]>)>,
         entities: usize,
     ) -> Verdicts<'c> {
         let mut verdicts = Verdicts::default();
-        for (rule, (check, filter)) in rules.into_iter().enumerate() {
+        for (rule, (check, filter, kinds)) in rules.into_iter().enumerate() {
             let mut found: Vec<(Kind, &[Condition])> = Vec::new();
+            if let (true, Some(&[kind])) = (check.needs_selection(), kinds) {
+                found.push((kind, filter));
+            }
             target_filters(filter, &mut found);
             check.target_filters(&mut found);
+            if let Some(&[kind]) = kinds {
+                let mut fields = Vec::new();
+                check.placed_fields(kind, &mut fields);
+                for (kind, path) in fields {
+                    let known = verdicts
+                        .fields
+                        .iter()
+                        .any(|f| f.kind == kind && f.path.slot_number() == path.slot_number());
+                    if path.slot_number().is_some() && !known {
+                        verdicts.fields.push(PlacedField {
+                            kind,
+                            path,
+                            rule,
+                            at: (0..entities).map(|_| Default::default()).collect(),
+                        });
+                    }
+                }
+            }
             for (kind, conditions) in found {
                 let key = conditions.as_ptr() as usize;
                 if conditions.is_empty() || verdicts.by_filter.contains_key(&key) {
@@ -316,7 +369,19 @@ impl<'c> Verdicts<'c> {
             .collect()
     }
 
-    /// The field paths that the filters applied to entities of `kind` read of them.
+    /// The fields (by number) that rules read of entities of `kind` while checking others,
+    /// with the rule of each.
+    pub fn fields_of_kind(&self, kind: Kind) -> Vec<(usize, usize)> {
+        self.fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.kind == kind)
+            .map(|(i, f)| (i, f.rule))
+            .collect()
+    }
+
+    /// The field paths that the filters applied to entities of `kind` read of them, and the
+    /// fields that rules read of them.
     pub fn paths_of_kind(&self, kind: Kind) -> Vec<&'c FieldPath> {
         let mut out = Vec::new();
         for f in self.filters.iter().filter(|f| f.kind == kind) {
@@ -324,7 +389,52 @@ impl<'c> Verdicts<'c> {
                 .iter()
                 .for_each(|c| c.paths(&mut |p| out.push(p)));
         }
+        out.extend(
+            self.fields
+                .iter()
+                .filter(|f| f.kind == kind)
+                .map(|f| f.path),
+        );
         out
+    }
+
+    /// The slot column of field number `field` ([`Verdicts::fields_of_kind`]).
+    pub fn field_slot(&self, field: usize) -> Option<u32> {
+        self.fields.get(field)?.path.slot_number()
+    }
+
+    /// Records where entity `t` has field number `field`, as its slot table found it.
+    pub fn place_field(&self, field: usize, t: usize, at: SlotPos) {
+        let Some(f) = self.fields.get(field) else {
+            return;
+        };
+        let code = match at.place() {
+            None => 0,
+            Some(None) => 1,
+            Some(Some(pos)) => u16::try_from(pos + 2).unwrap_or(0),
+        };
+        f.at[t].store(code, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The value of `path` in entity `t` when found ahead (`Some(None)`: the entity lacks
+    /// it), read at its place without a walk from the root.
+    fn placed_value<'e>(
+        &self,
+        path: &FieldPath,
+        t: usize,
+        estate: &'e Estate,
+    ) -> Option<Option<ValueRef<'e>>> {
+        let kind = estate.entities[t].kind;
+        let slot = path.slot_number()?;
+        let f = self
+            .fields
+            .iter()
+            .find(|f| f.kind == kind && f.path.slot_number() == Some(slot))?;
+        match f.at[t].load(std::sync::atomic::Ordering::Relaxed) {
+            0 => None,
+            1 => Some(None),
+            code => Some(Some(estate.entities[t].tape.value_at(u32::from(code) - 2))),
+        }
     }
 
     /// Decides filter number `filter` for entity `t`, read through `doc`, unless already
@@ -438,7 +548,8 @@ impl<'a> Reverse<'a> {
         for &i in estate.of_kind(kind) {
             let i = i as usize;
             let e = &estate.entities[i];
-            if !satisfies(filter, Doc::from(e.root()).of_entity(i), ctx) {
+            // Decided ahead through slot tables ([`Check::target_filters`]).
+            if !ctx.qualifies(i, filter) {
                 continue;
             }
             ids.clear();
@@ -515,10 +626,13 @@ impl Check {
                 let mut out: HashMap<usize, Vec<Violation>> = HashMap::new();
                 for &i in selection {
                     let e = &estate.entities[i];
-                    let Some(hit) = field.first(e.root()) else {
-                        continue;
+                    // Found ahead ([`Verdicts`]), or searched for.
+                    let value = match ctx.verdicts.placed_value(field, i, estate) {
+                        Some(value) => value,
+                        None => field.first(e.root()).map(|h| h.node.value),
                     };
-                    let Some(text) = hit.node.scalar_text().filter(|_| !hit.node.is_null()) else {
+                    let Some(text) = value.filter(|v| !v.is_null()).and_then(|v| v.scalar_text())
+                    else {
                         continue;
                     };
                     match first.get(text.as_ref()) {
@@ -526,6 +640,9 @@ impl Check {
                             first.insert(text, i);
                         }
                         Some(&f) => {
+                            let Some(hit) = field.first(e.root()) else {
+                                continue;
+                            };
                             let other = &estate.entities[f];
                             let other_span = field
                                 .first(other.root())
@@ -848,8 +965,7 @@ impl Check {
                         let (Some(left), true) = (&left, t < NOT_NAME) else {
                             return false;
                         };
-                        let target = ctx.estate.entities[t as usize].root();
-                        ctx.operand(operand, root, Some(target))
+                        ctx.target_operand(operand, root, t as usize)
                             .and_then(|right| compare(left, &right, order.as_deref()))
                             .is_some_and(|ord| !op.holds(ord))
                     };
@@ -866,7 +982,7 @@ impl Check {
                     };
                     let target = &ctx.estate.entities[t];
                     let (Some(left_hit), Some(right)) =
-                        (left_hit, ctx.operand(operand, root, Some(target.root())))
+                        (left_hit, ctx.target_operand(operand, root, t))
                     else {
                         continue;
                     };
@@ -1011,16 +1127,41 @@ impl Check {
         }
     }
 
-    /// The filters this check applies to referenced entities, nested ones too.
+    /// The fields this check, on entities of `kind`, reads of other entities (the `target`
+    /// operands of `related-compare`) or of its whole selection before it checks any (a
+    /// uniqueness check's field), each with the kind it reads.
+    fn placed_fields<'c>(&'c self, kind: Kind, out: &mut Vec<(Kind, &'c FieldPath)>) {
+        match self {
+            Check::RelatedCompare {
+                via,
+                operand: Operand::Target(path),
+                ..
+            } => out.push((target_kind(kind, via), path)),
+            Check::Unique { field } => out.push((kind, field)),
+            Check::All(cs) | Check::Any(cs) => cs.iter().for_each(|c| c.placed_fields(kind, out)),
+            Check::Not(c) => c.placed_fields(kind, out),
+            _ => {}
+        }
+    }
+
+    /// The filters this check applies to referenced or counted entities, nested ones too.
     fn target_filters<'c>(&'c self, out: &mut Vec<(Kind, &'c [Condition])>) {
         match self {
             Check::Ref { kind, filter, .. } => {
                 out.push((*kind, filter));
                 target_filters(filter, out);
             }
-            Check::CoveredBy { filter, .. } | Check::Count { filter, .. } => {
+            // The entities counted are filtered once each, ahead ([`Reverse::count`]).
+            Check::CoveredBy { kind, filter, .. }
+            | Check::Count {
+                kind: Some(kind),
+                filter,
+                ..
+            } => {
+                out.push((*kind, filter));
                 target_filters(filter, out)
             }
+            Check::Count { filter, .. } => target_filters(filter, out),
             Check::All(cs) | Check::Any(cs) => cs.iter().for_each(|c| c.target_filters(out)),
             Check::Not(c) => c.target_filters(out),
             _ => {}

@@ -184,7 +184,9 @@ pub fn evaluate(
         estate: estate_value,
     };
     let verdicts = Verdicts::new(
-        rules.iter().map(|r| (&r.check, &r.filter[..])),
+        rules
+            .iter()
+            .map(|r| (&r.check, &r.filter[..], r.kinds.as_deref())),
         estate.entities.len(),
     );
     let ctx = Ctx {
@@ -292,7 +294,8 @@ fn decide_verdicts(verdicts: &Verdicts<'_>, ctx: &Ctx<'_>, rules: usize) -> Vec<
     let mut times = vec![Duration::ZERO; rules];
     for kind in Kind::ALL {
         let filters = verdicts.of_kind(kind);
-        if filters.is_empty() {
+        let fields = verdicts.fields_of_kind(kind);
+        if filters.is_empty() && fields.is_empty() {
             continue;
         }
         let trie = &crate::path::slot_trie_of(verdicts.paths_of_kind(kind));
@@ -303,22 +306,31 @@ fn decide_verdicts(verdicts: &Verdicts<'_>, ctx: &Ctx<'_>, rules: usize) -> Vec<
             .map(|chunk| {
                 let entities = chunk.iter().map(|&i| i as usize).collect();
                 let rows = SlotRows::fill(ctx.estate, entities, trie);
-                filters
-                    .iter()
-                    .map(|&(f, _)| {
-                        let started = Instant::now();
-                        let _ = catch_unwind(AssertUnwindSafe(|| {
-                            for (k, &t) in chunk.iter().enumerate() {
-                                verdicts.decide(f, t as usize, rows.doc(k), ctx);
-                            }
-                        }));
-                        started.elapsed()
-                    })
-                    .collect()
+                let decided = filters.iter().map(|&(f, _)| {
+                    let started = Instant::now();
+                    let _ = catch_unwind(AssertUnwindSafe(|| {
+                        for (k, &t) in chunk.iter().enumerate() {
+                            verdicts.decide(f, t as usize, rows.doc(k), ctx);
+                        }
+                    }));
+                    started.elapsed()
+                });
+                // Where each entity has the fields that rules read of entities other than
+                // the one they check.
+                let placed = fields.iter().map(|&(f, _)| {
+                    let started = Instant::now();
+                    if let Some(slot) = verdicts.field_slot(f) {
+                        for (k, &t) in chunk.iter().enumerate() {
+                            verdicts.place_field(f, t as usize, rows.slot(k, slot));
+                        }
+                    }
+                    started.elapsed()
+                });
+                decided.chain(placed).collect()
             })
             .collect();
         for chunk in spent {
-            for (&(_, rule), time) in filters.iter().zip(chunk) {
+            for (&(_, rule), time) in filters.iter().chain(&fields).zip(chunk) {
                 times[rule] += time;
             }
         }
@@ -361,6 +373,15 @@ impl<'a> SlotRows<'a> {
             table,
             into_seq,
             width,
+        }
+    }
+
+    /// Where the `k`th document has the path numbered `slot`.
+    fn slot(&self, k: usize, slot: u32) -> SlotPos {
+        let slot = slot as usize;
+        match self.table.get(k * self.width + slot) {
+            Some(&at) if slot < self.width => at,
+            _ => SlotPos::UNKNOWN,
         }
     }
 
@@ -559,13 +580,9 @@ fn select(rule: &Rule, ctx: &Ctx<'_>) -> Vec<usize> {
             .collect(),
     };
     candidates.sort_unstable();
+    // Decided ahead for a rule of one kind ([`Verdicts::new`]), else read here.
+    candidates.retain(|&i| ctx.qualifies(i, &rule.filter));
     candidates
-        .into_iter()
-        .filter(|&i| {
-            let doc = Doc::from(estate.entities[i].root()).of_entity(i);
-            rule.filter.iter().all(|c| c.holds(doc, ctx))
-        })
-        .collect()
 }
 
 fn val_to_cel(v: &Val) -> expr::CelValue {

@@ -202,6 +202,12 @@ impl FieldPath {
     }
 
     /// Whether the path has no wildcard: it names at most one node.
+    /// The path's number among the plain paths of symbol keys, when it has one: its column
+    /// in a slot table ([`crate::tape::Tape::fill_slots`]).
+    pub fn slot_number(&self) -> Option<u32> {
+        self.slot
+    }
+
     pub fn is_plain(&self) -> bool {
         self.segs.iter().all(|s| matches!(s, Seg::Key(_)))
     }
@@ -364,6 +370,7 @@ fn visit<'a>(hit: Hit<'a>, f: &mut impl FnMut(Hit<'a>)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::select::Val;
     use crate::tape::Tape;
     use crate::yaml::load;
 
@@ -444,6 +451,15 @@ mod tests {
                     .map(|h| (h.node.span, h.key.map(|k| k.span)));
                 let fast = p.first(with).map(|h| (h.node.span, h.key.map(|k| k.span)));
                 assert_eq!(fast, slow, "{} in {src:?}", p.text);
+                // A value read at its place alone, as target fields are.
+                let placed = table[p.slot.unwrap() as usize].place();
+                if let Some(place) = placed {
+                    let alone = place.map(|pos| Val::from_value(tape.value_at(pos)));
+                    let found = p.first(tape.root()).map(|h| Val::from_ref(h.node));
+                    assert_eq!(alone, found, "{} in {src:?}", p.text);
+                } else {
+                    assert!(!std::ptr::eq(trie, &tries[0]), "{}", p.text);
+                }
                 assert_eq!(
                     spans(p.items(with)),
                     spans(p.items(tape.root())),

@@ -132,7 +132,11 @@ impl Val {
 
     /// The same for an estate document's node.
     pub fn from_ref(node: NodeRef<'_>) -> Val {
-        match node.value {
+        Val::from_value(node.value)
+    }
+
+    pub fn from_value(value: ValueRef<'_>) -> Val {
+        match value {
             ValueRef::Null => Val::Null,
             ValueRef::Bool(b) => Val::Bool(b),
             ValueRef::Int(i) => Val::Num(i as f64),

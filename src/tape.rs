@@ -943,6 +943,16 @@ impl SlotPos {
         pos: u32::MAX,
         cursor: 1,
     };
+
+    /// The entry's byte position in its tape (for [`Tape::value_at`]): `Some(None)` when the
+    /// document lacks the path, `None` when it was not looked for.
+    pub fn place(self) -> Option<Option<u32>> {
+        match self {
+            SlotPos::UNKNOWN => None,
+            SlotPos::ABSENT => Some(None),
+            at => Some(Some(at.pos)),
+        }
+    }
 }
 
 impl Tape {
@@ -965,6 +975,17 @@ impl Tape {
             fill_map(tape, pos, start, trie, 0, out, &mut into_seq);
         }
         into_seq
+    }
+
+    /// The value of the mapping entry at byte position `place` ([`SlotPos::place`]), read
+    /// without its span (which needs the slot's cursor): for readers of a value only.
+    pub fn value_at(&self, place: u32) -> ValueRef<'_> {
+        let tape = &self.0[..];
+        let mut pos = place as usize;
+        let (tag, start, _) = head(tape, &mut pos, 0);
+        payload(tape, &mut pos, tag, start);
+        let (tag, start, _) = head(tape, &mut pos, 0);
+        payload(tape, &mut pos, tag, start)
     }
 
     /// The mapping entry at a slot position found by [`Tape::fill_slots`].
@@ -1054,7 +1075,23 @@ fn sym_key(tape: &[u8], pos: &mut usize, cursor: u32) -> Option<SymKey> {
 /// Decodes the node at `pos` (moving `pos` past it, collections included).
 fn read<'a>(tape: &'a [u8], pos: &mut usize, cursor: u32) -> NodeRef<'a> {
     let (tag, start, len) = head(tape, pos, cursor);
-    let value = match tag & 7 {
+    let value = payload(tape, pos, tag, start);
+    let end = match (len, value) {
+        (Some(n), _) => start + n,
+        (None, ValueRef::Str(s)) => start + s.len() as u32,
+        (None, _) => start,
+    };
+    NodeRef {
+        span: Span { start, end },
+        value,
+    }
+}
+
+/// Decodes the value of a node whose head ([`head`]: `tag`, `start`) is read, moving `pos`
+/// past it.
+#[inline(always)]
+fn payload<'a>(tape: &'a [u8], pos: &mut usize, tag: u8, start: u32) -> ValueRef<'a> {
+    match tag & 7 {
         T_NULL => ValueRef::Null,
         T_FALSE => ValueRef::Bool(false),
         T_TRUE => ValueRef::Bool(true),
@@ -1088,15 +1125,6 @@ fn read<'a>(tape: &'a [u8], pos: &mut usize, cursor: u32) -> NodeRef<'a> {
                 ValueRef::Map(MapRef(c))
             }
         }
-    };
-    let end = match (len, value) {
-        (Some(n), _) => start + n,
-        (None, ValueRef::Str(s)) => start + s.len() as u32,
-        (None, _) => start,
-    };
-    NodeRef {
-        span: Span { start, end },
-        value,
     }
 }
 
@@ -1119,9 +1147,21 @@ pub enum ValueRef<'a> {
     Map(MapRef<'a>),
 }
 
-impl ValueRef<'_> {
+impl<'a> ValueRef<'a> {
     pub fn is_null(&self) -> bool {
         matches!(self, ValueRef::Null)
+    }
+
+    /// [`NodeRef::scalar_text`] of a value.
+    pub fn scalar_text(&self) -> Option<Cow<'a, str>> {
+        Some(match *self {
+            ValueRef::Str(s) => Cow::Borrowed(s),
+            ValueRef::Null => Cow::Borrowed("null"),
+            ValueRef::Bool(b) => Cow::Owned(b.to_string()),
+            ValueRef::Int(i) => Cow::Owned(i.to_string()),
+            ValueRef::Float(f) => Cow::Owned(f.to_string()),
+            ValueRef::Seq(_) | ValueRef::Map(_) => return None,
+        })
     }
 }
 
@@ -1415,14 +1455,7 @@ impl<'a> NodeRef<'a> {
     /// A scalar's text as a mapping key or in a message: strings as they are, other scalars in
     /// their canonical YAML spelling. Collections have none.
     pub fn scalar_text(&self) -> Option<Cow<'a, str>> {
-        Some(match self.value {
-            ValueRef::Str(s) => Cow::Borrowed(s),
-            ValueRef::Null => Cow::Borrowed("null"),
-            ValueRef::Bool(b) => Cow::Owned(b.to_string()),
-            ValueRef::Int(i) => Cow::Owned(i.to_string()),
-            ValueRef::Float(f) => Cow::Owned(f.to_string()),
-            ValueRef::Seq(_) | ValueRef::Map(_) => return None,
-        })
+        self.value.scalar_text()
     }
 
     /// A short description of the value's type, for messages ("a string", "a mapping").

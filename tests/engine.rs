@@ -1095,6 +1095,43 @@ fn unique_underlines_later_occurrences_with_the_first_as_related_label() {
     }
 }
 
+#[test]
+fn unique_reads_each_value_wherever_it_is() {
+    // A schema field's values are found ahead, each where its document keeps it; one past
+    // 64 KB into its document is searched for instead.
+    let pack = pack(
+        "",
+        &[rule(
+            "capability",
+            r#"
+            select: {kind: System}
+            check: {unique: {field: spec.capability}}
+            message: "`{metadata.name}` serves {value} as `{other}` does"
+            "#,
+        )],
+    );
+    let long = "x".repeat(70_000);
+    let e = estate(&[
+        sys("a", "{capability: crm}"),
+        ent(
+            "System",
+            &format!("name: far, description: {long}"),
+            "{capability: crm}",
+        ),
+        sys("b", "{capability: erp}"),
+        sys("c", "{}"),
+        sys("d", "{capability: erp}"),
+    ]);
+    let fs = run(&pack, &e);
+    assert_eq!(
+        tcm(&fs),
+        [
+            ("crm", "also used by `a`", "`far` serves crm as `a` does"),
+            ("erp", "also used by `b`", "`d` serves erp as `b` does"),
+        ]
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // count
 
@@ -1538,6 +1575,40 @@ fn related_compare_underlines_the_field_with_the_targets_field_as_related_label(
     );
     assert_eq!(fs[0].line, 14);
     assert_eq!(fs[0].related, [("3".to_string(), 9, "`db`: 3".to_string())]);
+}
+
+#[test]
+fn related_compare_reads_targets_fields_wherever_they_are() {
+    // The fields compared on targets are found ahead, each where its document keeps it; one
+    // past 64 KB into its document is read by walking to it. A target without the field is
+    // not compared.
+    let long = "x".repeat(70_000);
+    let e = estate(&[
+        ent(
+            "System",
+            &format!("name: far, description: {long}"),
+            "{tier: 3, lifecycle: production}",
+        ),
+        sys("near", "{tier: 4, lifecycle: planned}"),
+        sys("none", "{lifecycle: production}"),
+        sys("crm", "{tier: 1, dependsOn: [far, none, near]}"),
+    ]);
+    let fs = run(&related_pack(""), &e);
+    assert_eq!(
+        tcm(&fs),
+        [
+            (
+                "1",
+                "1 vs `far`: 3",
+                "`crm` (tier 1) depends on `far` (tier 3, production)"
+            ),
+            (
+                "1",
+                "1 vs `near`: 4",
+                "`crm` (tier 1) depends on `near` (tier 4, planned)"
+            )
+        ]
+    );
 }
 
 #[test]
