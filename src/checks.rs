@@ -361,23 +361,13 @@ impl<'c> Verdicts<'c> {
 
     /// The filters (by number) applied to entities of `kind`, with the rule of each.
     pub fn of_kind(&self, kind: Kind) -> Vec<(usize, usize)> {
-        self.filters
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.kind == kind)
-            .map(|(i, f)| (i, f.rule))
-            .collect()
+        numbered_of_kind(self.filters.iter().map(|f| (f.kind, f.rule)), kind)
     }
 
     /// The fields (by number) that rules read of entities of `kind` while checking others,
     /// with the rule of each.
     pub fn fields_of_kind(&self, kind: Kind) -> Vec<(usize, usize)> {
-        self.fields
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.kind == kind)
-            .map(|(i, f)| (i, f.rule))
-            .collect()
+        numbered_of_kind(self.fields.iter().map(|f| (f.kind, f.rule)), kind)
     }
 
     /// The field paths that the filters applied to entities of `kind` read of them, and the
@@ -444,6 +434,15 @@ impl<'c> Verdicts<'c> {
             f.bits.get_or(t, || satisfies(f.conditions, doc, ctx));
         }
     }
+}
+
+/// The positions among `items` (each a kind and a rule) of those of `kind`, with their rules.
+fn numbered_of_kind(items: impl Iterator<Item = (Kind, usize)>, kind: Kind) -> Vec<(usize, usize)> {
+    items
+        .enumerate()
+        .filter(|(_, (k, _))| *k == kind)
+        .map(|(i, (_, rule))| (i, rule))
+        .collect()
 }
 
 /// Whether `doc` satisfies every condition of `filter`.
