@@ -31,6 +31,7 @@ pub mod regexes;
 pub mod report;
 pub mod schema;
 pub mod select;
+pub mod shape;
 pub mod source;
 pub mod suppress;
 pub mod tape;

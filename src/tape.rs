@@ -1382,11 +1382,21 @@ impl<'a> Iterator for MapIter<'a> {
 
 impl ExactSizeIterator for MapIter<'_> {}
 
+/// A mapping key as the schema check reads it ([`MapIter::next_keyed`]).
+#[derive(Clone, Copy, Debug)]
+pub enum KeyRef<'a> {
+    /// A word of the vocabulary, by number.
+    Sym(u32),
+    /// Another string: never a word of the vocabulary.
+    Str(&'a str),
+    /// A key that is no string (`2:`, `true:`, a collection).
+    Other(NodeRef<'a>),
+}
+
 impl<'a> MapIter<'a> {
-    /// The next entry as its key's text ([`NodeRef::scalar_text`]; a collection key as
-    /// [`crate::yaml::COMPLEX_KEY`], as the tree's JSON view names it) and its value: a symbol
-    /// key is read as its word, without a node (schema validation walks every member so).
-    pub fn next_named(&mut self) -> Option<(Cow<'a, str>, NodeRef<'a>)> {
+    /// The next entry as its key, read as a symbol where it is one (without a node), and its
+    /// value.
+    pub fn next_keyed(&mut self) -> Option<(KeyRef<'a>, NodeRef<'a>)> {
         let walk = &mut self.0;
         if !walk.take() {
             return None;
@@ -1394,15 +1404,32 @@ impl<'a> MapIter<'a> {
         let key = match sym_key(walk.body, &mut walk.pos, walk.cursor) {
             Some(key) => {
                 walk.cursor = key.end;
-                Cow::Borrowed(VOCABULARY.words[key.sym as usize])
+                KeyRef::Sym(key.sym)
             }
-            None => {
-                let key = walk.node();
-                key.scalar_text()
-                    .unwrap_or(Cow::Borrowed(crate::yaml::COMPLEX_KEY))
-            }
+            None => match walk.node() {
+                NodeRef {
+                    value: ValueRef::Str(s),
+                    ..
+                } => KeyRef::Str(s),
+                other => KeyRef::Other(other),
+            },
         };
         Some((key, walk.node()))
+    }
+
+    /// The next entry as its key's text ([`NodeRef::scalar_text`]; a collection key as
+    /// [`crate::yaml::COMPLEX_KEY`], as the tree's JSON view names it) and its value: a symbol
+    /// key is read as its word, without a node (schema validation walks every member so).
+    pub fn next_named(&mut self) -> Option<(Cow<'a, str>, NodeRef<'a>)> {
+        let (key, value) = self.next_keyed()?;
+        let key = match key {
+            KeyRef::Sym(sym) => Cow::Borrowed(VOCABULARY.words[sym as usize]),
+            KeyRef::Str(s) => Cow::Borrowed(s),
+            KeyRef::Other(node) => node
+                .scalar_text()
+                .unwrap_or(Cow::Borrowed(crate::yaml::COMPLEX_KEY)),
+        };
+        Some((key, value))
     }
 }
 
