@@ -903,7 +903,7 @@ fn check_text(id: FileId, source: SourceFile, text: &str, scans: &[DocScan]) -> 
                         true => 0,
                         false => scan_all(&ScalarTexts::of_tape(&tape)),
                     };
-                    (tape, answers)
+                    (tape, answers, None)
                 })
                 .collect();
             (tapes, loaded.errors)
@@ -946,7 +946,7 @@ fn check_text(id: FileId, source: SourceFile, text: &str, scans: &[DocScan]) -> 
     // Timed once per file, not per document (two clock reads for each of 400,000 documents
     // at 100k systems): the schema's share includes telling each document's kind.
     let started = std::time::Instant::now();
-    for (tape, answers) in tapes {
+    for (tape, answers, accepted) in tapes {
         let root = tape.root();
         match classify(root, id) {
             Classified::Skip => {}
@@ -957,12 +957,15 @@ fn check_text(id: FileId, source: SourceFile, text: &str, scans: &[DocScan]) -> 
             Classified::Entity(kind) => {
                 result.documents += 1;
                 let entity = Entity::new(kind, id, tape);
-                result.findings.extend(schema::validate_tape(
-                    kind,
-                    entity.root(),
-                    id,
-                    entity.name(),
-                ));
+                // Most documents were found to match their schema as they were built.
+                if accepted != Some(kind) {
+                    result.findings.extend(schema::validate_tape(
+                        kind,
+                        entity.root(),
+                        id,
+                        entity.name(),
+                    ));
+                }
                 result.entities.push(entity);
                 if !scans.is_empty() {
                     answered.push(answers);

@@ -77,6 +77,24 @@ pub struct Shapes {
     shapes: Vec<Shape>,
     /// Where the schema's root is in `shapes`.
     root: u32,
+    /// Each shape as [`Stream`] reads it: itself, the shape a plain `$ref` (with nothing but
+    /// annotations beside it) points to, or [`UNSUPPORTED`] (a `$ref` beside other keywords).
+    resolved: Vec<u32>,
+    /// How [`Stream`] checks a scalar against each shape.
+    plans: Vec<Plan>,
+}
+
+/// How a scalar is checked against a shape, worked out once: most shapes allow a type, or
+/// one of a few words (an enum's strings are words of the vocabulary, compared by symbol).
+enum Plan {
+    /// The types (as bits) and nothing else.
+    Types(u8),
+    /// A string that is one of these words.
+    Words(Box<[u32]>),
+    /// An integer that is one of these.
+    Ints(Box<[i64]>),
+    /// Every keyword ([`Shapes::scalar_fits_fully`]).
+    Full,
 }
 
 /// One subschema.
@@ -180,9 +198,16 @@ impl Shapes {
             refs: HashMap::new(),
         };
         let root = compiler.shape(schema);
+        let shapes = compiler.shapes;
+        let resolved = (0..shapes.len() as u32)
+            .map(|i| resolve(&shapes, i))
+            .collect();
+        let plans = shapes.iter().map(Plan::of).collect();
         Shapes {
-            shapes: compiler.shapes,
+            shapes,
             root,
+            resolved,
+            plans,
         }
     }
 
@@ -257,6 +282,468 @@ impl Shapes {
             }
         }
         seen & object.required == object.required
+    }
+}
+
+impl Plan {
+    fn of(shape: &Shape) -> Plan {
+        if shape.unknown {
+            return Plan::Types(0);
+        }
+        if !shape.leaves.is_empty() || shape.values.len() > 1 {
+            return Plan::Full;
+        }
+        let Some(values) = shape.values.first() else {
+            return Plan::Types(shape.types);
+        };
+        let words: Option<Box<[u32]>> = values
+            .iter()
+            .map(|v| crate::tape::Key::new(v.as_str()?).sym())
+            .collect();
+        let ints: Option<Box<[i64]>> = values.iter().map(Json::as_i64).collect();
+        match (words, ints) {
+            (Some(words), _) if shape.types & STRING != 0 => Plan::Words(words),
+            (_, Some(ints)) if shape.types & INTEGER != 0 => Plan::Ints(ints),
+            _ => Plan::Full,
+        }
+    }
+}
+
+/// A shape to stream with: past plain `$ref`s (a chain of at most a few), or [`UNSUPPORTED`].
+fn resolve(shapes: &[Shape], mut at: u32) -> u32 {
+    for _ in 0..8 {
+        let shape = &shapes[at as usize];
+        match shape.refs.as_slice() {
+            [] => return at,
+            [target]
+                if shape.types == ANY
+                    && shape.values.is_empty()
+                    && shape.object.is_none()
+                    && shape.items.is_none()
+                    && !shape.unique
+                    && shape.leaves.is_empty()
+                    && !shape.unknown =>
+            {
+                at = *target
+            }
+            _ => return UNSUPPORTED,
+        }
+    }
+    UNSUPPORTED
+}
+
+/// What a [`Stream`] expects next, besides a shape's number.
+const ANY_VALUE: u32 = u32::MAX;
+/// The root mapping before its `kind` is read.
+const PENDING_ROOT: u32 = u32::MAX - 1;
+/// The value of the root's `kind`.
+const PENDING_KIND: u32 = u32::MAX - 2;
+/// The value of another root key read before `kind`.
+const PENDING_VALUE: u32 = u32::MAX - 3;
+/// A shape [`Stream`] cannot check.
+const UNSUPPORTED: u32 = u32::MAX - 4;
+
+/// The structural check run on a document while its events come, so that nothing is decoded
+/// from the tape again: the tape builder ([`crate::tape::TapeBuilder`]) feeds it each scalar
+/// and each collection's start and end. The kind's shapes are taken when the root's `kind`
+/// is read; root scalars before it (`apiVersion`) are checked against every kind's. A
+/// document it cannot follow (a collection at the root before `kind`, a `$ref` beside other
+/// keywords, a keyword checked only on whole collections by jsonschema) is not accepted,
+/// and is validated as before.
+pub struct Stream {
+    kinds: Vec<(crate::kind::Kind, &'static Shapes)>,
+    kind_sym: Option<u32>,
+    /// The kind read, with its shapes.
+    kind: Option<(crate::kind::Kind, &'static Shapes)>,
+    levels: Vec<Level>,
+    failed: bool,
+    /// Root keys read before `kind` (their symbols), and the kinds whose root accepted them
+    /// (bit by place in `kinds`).
+    early_keys: Vec<u32>,
+    early_kinds: u32,
+    /// Hashes of the string items of open `uniqueItems` sequences.
+    hashes: Vec<u64>,
+}
+
+struct Level {
+    shape: u32,
+    map: bool,
+    /// In a mapping: what the value after the key just read must match; in a sequence, what
+    /// each item must.
+    target: u32,
+    /// In a mapping: whether a key was read and its value not yet.
+    after_key: bool,
+    /// The required keys read, as [`Slot::bit`]s.
+    seen: u64,
+    count: u64,
+    /// Where this sequence's item hashes start in [`Stream::hashes`], if it has `uniqueItems`.
+    unique_from: Option<usize>,
+}
+
+impl Stream {
+    /// A check against the shapes of `kinds`.
+    pub fn new(kinds: Vec<(crate::kind::Kind, &'static Shapes)>) -> Stream {
+        let mut stream = Stream {
+            kinds,
+            kind_sym: crate::tape::Key::new("kind").sym(),
+            kind: None,
+            levels: Vec::new(),
+            failed: false,
+            early_keys: Vec::new(),
+            early_kinds: 0,
+            hashes: Vec::new(),
+        };
+        stream.reset();
+        stream
+    }
+
+    /// A new document begins.
+    pub fn reset(&mut self) {
+        self.kind = None;
+        self.levels.clear();
+        self.failed = false;
+        self.early_keys.clear();
+        self.early_kinds = (1u32 << self.kinds.len()) - 1;
+        self.hashes.clear();
+    }
+
+    /// The kind whose schema the document just ended certainly matches.
+    pub fn accepted(&self) -> Option<crate::kind::Kind> {
+        match self.kind {
+            Some((kind, _)) if !self.failed && self.levels.is_empty() => Some(kind),
+            _ => None,
+        }
+    }
+
+    /// What the next value must match, counted as an item of the innermost collection.
+    fn next_target(&mut self) -> u32 {
+        let Some(level) = self.levels.last_mut() else {
+            return PENDING_ROOT;
+        };
+        level.count += 1;
+        level.after_key = false;
+        level.target
+    }
+
+    /// A scalar: a mapping key when `key`, else a value.
+    pub fn scalar(&mut self, key: bool, value: &crate::tape::ScalarValue<'_>, sym: Option<u32>) {
+        if self.failed {
+            return;
+        }
+        let value = scalar_ref(value);
+        let ok = if key {
+            self.key(&value, sym)
+        } else {
+            let target = self.next_target();
+            let unique = self.unique_item(&value);
+            unique && self.value(target, &value, sym)
+        };
+        self.failed = !ok;
+    }
+
+    /// Records an item of a `uniqueItems` sequence; false for a repeat, or an item not a
+    /// string (left to jsonschema).
+    fn unique_item(&mut self, value: &ValueRef<'_>) -> bool {
+        use std::hash::BuildHasher;
+        let Some(from) = self.levels.last().and_then(|l| l.unique_from) else {
+            return true;
+        };
+        let ValueRef::Str(s) = value else {
+            return false;
+        };
+        let hash = foldhash::fast::FixedState::with_seed(0).hash_one(s);
+        // Equal hashes of unequal strings are taken for a repeat: jsonschema then decides.
+        if self.hashes[from..].contains(&hash) {
+            return false;
+        }
+        self.hashes.push(hash);
+        true
+    }
+
+    fn key(&mut self, key: &ValueRef<'_>, sym: Option<u32>) -> bool {
+        let Some(level) = self.levels.last_mut() else {
+            return false;
+        };
+        level.after_key = true;
+        match level.shape {
+            ANY_VALUE => {
+                level.target = ANY_VALUE;
+                true
+            }
+            PENDING_ROOT => {
+                if sym.is_some() && sym == self.kind_sym {
+                    level.target = PENDING_KIND;
+                    return true;
+                }
+                let Some(sym) = sym else {
+                    return false;
+                };
+                level.target = PENDING_VALUE;
+                self.early_keys.push(sym);
+                true
+            }
+            shape => {
+                let Some((_, shapes)) = self.kind else {
+                    return false;
+                };
+                match shapes.member(shape, key, sym, &mut level.seen) {
+                    Some(target) => {
+                        level.target = target;
+                        true
+                    }
+                    None => false,
+                }
+            }
+        }
+    }
+
+    fn value(&mut self, target: u32, value: &ValueRef<'_>, sym: Option<u32>) -> bool {
+        match target {
+            ANY_VALUE => true,
+            PENDING_KIND => self.read_kind(value, sym),
+            PENDING_VALUE => {
+                let Some(&key) = self.early_keys.last() else {
+                    return false;
+                };
+                for (i, (_, shapes)) in self.kinds.iter().enumerate() {
+                    let root = shapes.resolved[shapes.root as usize];
+                    let fits = root < UNSUPPORTED
+                        && shapes
+                            .member(root, &ValueRef::Str(""), Some(key), &mut 0)
+                            .is_some_and(|t| shapes.scalar_fits(t, value, sym));
+                    if !fits {
+                        self.early_kinds &= !(1 << i);
+                    }
+                }
+                true
+            }
+            shape => match self.kind {
+                Some((_, shapes)) => shapes.scalar_fits(shape, value, sym),
+                None => false,
+            },
+        }
+    }
+
+    /// The root's `kind`: its shapes are taken, and what was read before it is checked.
+    fn read_kind(&mut self, value: &ValueRef<'_>, sym: Option<u32>) -> bool {
+        let ValueRef::Str(name) = value else {
+            return false;
+        };
+        let Some(place) = self.kinds.iter().position(|(k, _)| k.name() == *name) else {
+            return false;
+        };
+        if self.early_kinds & (1 << place) == 0 {
+            return false;
+        }
+        let (kind, shapes) = self.kinds[place];
+        self.kind = Some((kind, shapes));
+        let root = shapes.resolved[shapes.root as usize];
+        if root >= UNSUPPORTED || !shapes.opens(root, true) {
+            return false;
+        }
+        let Some(level) = self.levels.last_mut() else {
+            return false;
+        };
+        level.shape = root;
+        for key in &self.early_keys {
+            if shapes
+                .member(root, &ValueRef::Str(""), Some(*key), &mut level.seen)
+                .is_none()
+            {
+                return false;
+            }
+        }
+        shapes
+            .member(root, value, self.kind_sym, &mut level.seen)
+            .is_some_and(|target| shapes.scalar_fits(target, value, sym))
+    }
+
+    /// A collection starts (a mapping when `map`).
+    pub fn start(&mut self, map: bool) {
+        if self.failed {
+            return;
+        }
+        if self
+            .levels
+            .last()
+            .is_some_and(|l| (l.map && !l.after_key) || l.unique_from.is_some())
+        {
+            // A collection as a key, or as an item of a `uniqueItems` sequence (compared
+            // by jsonschema).
+            self.failed = true;
+            return;
+        }
+        let target = self.next_target();
+        let shape = match target {
+            ANY_VALUE => ANY_VALUE,
+            PENDING_ROOT if map => PENDING_ROOT,
+            PENDING_ROOT | PENDING_KIND | PENDING_VALUE => {
+                self.failed = true;
+                return;
+            }
+            shape => {
+                let Some((_, shapes)) = self.kind else {
+                    self.failed = true;
+                    return;
+                };
+                if !shapes.opens(shape, map) {
+                    self.failed = true;
+                    return;
+                }
+                shape
+            }
+        };
+        let (items, unique) = match (shape, self.kind) {
+            (ANY_VALUE | PENDING_ROOT, _) | (_, None) => (ANY_VALUE, false),
+            (s, Some((_, shapes))) => {
+                let s = &shapes.shapes[s as usize];
+                let items = s.items.map_or(ANY_VALUE, |i| shapes.resolved[i as usize]);
+                if items == UNSUPPORTED {
+                    self.failed = true;
+                    return;
+                }
+                (items, s.unique && !map)
+            }
+        };
+        self.levels.push(Level {
+            shape,
+            map,
+            target: if map { ANY_VALUE } else { items },
+            after_key: false,
+            seen: 0,
+            count: 0,
+            unique_from: unique.then_some(self.hashes.len()),
+        });
+    }
+
+    /// The innermost collection ends.
+    pub fn end(&mut self) {
+        if self.failed {
+            return;
+        }
+        let Some(level) = self.levels.pop() else {
+            self.failed = true;
+            return;
+        };
+        if let Some(from) = level.unique_from {
+            self.hashes.truncate(from);
+        }
+        let ok = match (level.shape, self.kind) {
+            (ANY_VALUE, _) => true,
+            (PENDING_ROOT, _) | (_, None) => false,
+            (shape, Some((_, shapes))) => shapes.closes(shape, level.map, level.count, level.seen),
+        };
+        self.failed = !ok;
+    }
+}
+
+/// A scalar as the check reads it.
+fn scalar_ref<'a>(value: &crate::tape::ScalarValue<'a>) -> ValueRef<'a> {
+    use crate::tape::ScalarValue as S;
+    match *value {
+        S::Null => ValueRef::Null,
+        S::Bool(b) => ValueRef::Bool(b),
+        S::Int(i) => ValueRef::Int(i),
+        S::Float(f) => ValueRef::Float(f),
+        S::Str(s) => ValueRef::Str(s),
+    }
+}
+
+impl Shapes {
+    /// The member `key` of a mapping of shape `at` (resolved): what its value must match
+    /// ([`ANY_VALUE`] for anything), its required bit added to `seen`; `None` if the key is
+    /// not allowed, or not decided here.
+    fn member(&self, at: u32, key: &ValueRef<'_>, sym: Option<u32>, seen: &mut u64) -> Option<u32> {
+        let Some(object) = &self.shapes[at as usize].object else {
+            return Some(ANY_VALUE);
+        };
+        let slot = match (sym, key) {
+            (Some(sym), _) => object
+                .slots
+                .get(sym as usize)
+                .copied()
+                .unwrap_or(Slot::EMPTY),
+            (None, ValueRef::Str(_)) => Slot::EMPTY,
+            _ if object.named => return None,
+            _ => Slot::EMPTY,
+        };
+        if slot.bit != Slot::NO_BIT {
+            *seen |= 1 << slot.bit;
+        }
+        let target = match (slot.shape, &object.additional) {
+            (Slot::NONE, Additional::Any) => return Some(ANY_VALUE),
+            (Slot::NONE, Additional::Forbidden) => return None,
+            (Slot::NONE, Additional::Shape(s)) => *s,
+            (s, _) => s,
+        };
+        let target = self.resolved[target as usize];
+        (target < UNSUPPORTED).then_some(target)
+    }
+
+    /// Whether a scalar (`sym` its symbol, if it is a word) certainly matches shape `at`
+    /// (resolved).
+    #[inline]
+    fn scalar_fits(&self, at: u32, value: &ValueRef<'_>, sym: Option<u32>) -> bool {
+        if at == ANY_VALUE {
+            return true;
+        }
+        let Some(plan) = self.plans.get(at as usize) else {
+            return false;
+        };
+        match (plan, value) {
+            (Plan::Types(types), _) => types & type_of(value) != 0,
+            (Plan::Words(words), ValueRef::Str(_)) => sym.is_some_and(|s| words.contains(&s)),
+            (Plan::Ints(ints), ValueRef::Int(i)) => ints.contains(i),
+            (Plan::Words(_) | Plan::Ints(_), _) => false,
+            (Plan::Full, _) => self.scalar_fits_fully(at, value),
+        }
+    }
+
+    /// [`Shapes::scalar_fits`] keyword by keyword.
+    fn scalar_fits_fully(&self, at: u32, value: &ValueRef<'_>) -> bool {
+        let shape = &self.shapes[at as usize];
+        let node = NodeRef {
+            span: crate::source::Span::empty(0),
+            value: *value,
+        };
+        !shape.unknown
+            && shape.types & type_of(value) != 0
+            && shape
+                .values
+                .iter()
+                .all(|values| values.iter().any(|v| equals(value, v)))
+            && shape.leaves.iter().all(|leaf| leaf.holds(node))
+    }
+
+    /// Whether a collection (a mapping when `map`) may start where shape `at` (resolved) is
+    /// expected, as far as its start tells.
+    fn opens(&self, at: u32, map: bool) -> bool {
+        if at >= UNSUPPORTED {
+            return false;
+        }
+        let shape = &self.shapes[at as usize];
+        !shape.unknown
+            && shape.types & if map { OBJECT } else { ARRAY } != 0
+            && shape.values.is_empty()
+    }
+
+    /// Whether a collection of shape `at` that held `count` items (`seen` its required keys)
+    /// certainly matches what only its end tells: required keys, sizes.
+    fn closes(&self, at: u32, map: bool, count: u64, seen: u64) -> bool {
+        let shape = &self.shapes[at as usize];
+        let required = match (&shape.object, map) {
+            (Some(object), true) => object.required,
+            _ => 0,
+        };
+        seen & required == required
+            && shape.leaves.iter().all(|leaf| match leaf {
+                Leaf::Size(Sized::Items, at_least, n) if !map => within_size(count, *at_least, *n),
+                Leaf::Size(Sized::Properties, at_least, n) if map => {
+                    within_size(count, *at_least, *n)
+                }
+                Leaf::Jsonschema(..) => false,
+                _ => true,
+            })
     }
 }
 
@@ -357,11 +844,7 @@ impl Leaf {
                     (Sized::Length, ValueRef::Str(s)) => s.chars().count() as u64,
                     _ => return true,
                 };
-                if *at_least {
-                    size >= *n
-                } else {
-                    size <= *n
-                }
+                within_size(size, *at_least, *n)
             }
             Leaf::Format(format) => match value {
                 ValueRef::Str(s) => match format {
@@ -409,6 +892,15 @@ fn compare_float(f: f64, limit: &Number, bound: Bound) -> bool {
     match limit.as_f64().and_then(|l| f.partial_cmp(&l)) {
         Some(ordering) if exact => within(ordering, bound),
         _ => false,
+    }
+}
+
+/// Whether `size` is at least (`at_least`) or at most `n`.
+fn within_size(size: u64, at_least: bool, n: u64) -> bool {
+    if at_least {
+        size >= n
+    } else {
+        size <= n
     }
 }
 

@@ -333,6 +333,9 @@ pub struct TapeBuilder {
     /// The scalars of the document being built, as [`ScalarTexts`], when asked for
     /// ([`TapeBuilder::collect_texts`]).
     texts: Option<ScalarTexts>,
+    /// The structural check of the document being built, when asked for
+    /// ([`TapeBuilder::check_shapes`]).
+    shapes: Option<Box<crate::shape::Stream>>,
 }
 
 /// Every scalar of a document (mapping keys too) as a whole-document search reads it: the
@@ -467,12 +470,27 @@ impl TapeBuilder {
         self.texts.as_ref()
     }
 
+    /// From now on, checks each document against the kinds' schemas as it is built
+    /// ([`crate::shape::Stream`]).
+    pub fn check_shapes(&mut self, stream: crate::shape::Stream) {
+        self.shapes = Some(Box::new(stream));
+    }
+
+    /// The kind whose schema the document built since the last
+    /// [`TapeBuilder::start_document`] certainly matches, when checked.
+    pub fn accepted(&self) -> Option<crate::kind::Kind> {
+        self.shapes.as_ref()?.accepted()
+    }
+
     /// A new document begins: what was collected for the last one is let go.
     pub fn start_document(&mut self) {
         self.depth = 0;
         self.root = None;
         if let Some(texts) = &mut self.texts {
             texts.clear();
+        }
+        if let Some(shapes) = &mut self.shapes {
+            shapes.reset();
         }
     }
 
@@ -482,14 +500,21 @@ impl TapeBuilder {
             texts.push_value(&value, sym);
         }
         let Some(frame) = self.depth.checked_sub(1).map(|d| &mut self.frames[d]) else {
+            if let Some(shapes) = &mut self.shapes {
+                shapes.scalar(false, &value, sym);
+            }
             let mut out = Vec::with_capacity(16);
             put_scalar_sym(&mut out, 0, span, value, sym);
             self.root = Some(Tape(out.into_boxed_slice()));
             return Ok(());
         };
         let cursor = frame.item_cursor();
-        if frame.map && frame.key_end.is_none() {
+        let key = frame.map && frame.key_end.is_none();
+        if key {
             frame.new_key(&value, sym)?;
+        }
+        if let Some(shapes) = &mut self.shapes {
+            shapes.scalar(key, &value, sym);
         }
         put_scalar_sym(&mut frame.body, cursor, span, value, sym);
         frame.item_done(span.end);
@@ -502,6 +527,9 @@ impl TapeBuilder {
             if parent.map && parent.key_end.is_none() {
                 return Err(Unusual);
             }
+        }
+        if let Some(shapes) = &mut self.shapes {
+            shapes.start(map);
         }
         if self.frames.len() == self.depth {
             self.frames.push(Frame::default());
@@ -532,6 +560,9 @@ impl TapeBuilder {
         let Some(d) = self.depth.checked_sub(1) else {
             return;
         };
+        if let Some(shapes) = &mut self.shapes {
+            shapes.end();
+        }
         self.depth = d;
         let done = &mut self.frames[d];
         let end = match (done.flow, done.last_end) {

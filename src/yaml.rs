@@ -259,16 +259,18 @@ pub fn load(text: &str) -> Loaded {
 /// and reports (a syntax error, an anchor or alias, a repeated key, a collection as a key,
 /// nesting past [`MAX_DEPTH`]): [`load`] then reads it.
 pub fn load_tapes(text: &str) -> Option<Vec<Tape>> {
-    load_tapes_scanned(text, None).map(|docs| docs.into_iter().map(|(tape, _)| tape).collect())
+    load_tapes_scanned(text, None).map(|docs| docs.into_iter().map(|(tape, ..)| tape).collect())
 }
 
 /// [`load_tapes`], each document also handed to `scan` as its [`ScalarTexts`] when it ends
 /// (while its scalars are at hand, with no second walk of its tape); what `scan` answers is
-/// kept beside the tape (0 without a `scan`).
+/// kept beside the tape (0 without a `scan`), and the kind whose schema the document
+/// certainly matches, checked as it was built ([`crate::shape::Stream`]; `None`: not known
+/// to, jsonschema decides).
 pub fn load_tapes_scanned(
     text: &str,
     mut scan: Option<&mut dyn FnMut(&ScalarTexts) -> u64>,
-) -> Option<Vec<(Tape, u64)>> {
+) -> Option<Vec<(Tape, u64, Option<crate::kind::Kind>)>> {
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let input = &text[base..];
     let mut parser = Parser::new_from_str(input);
@@ -277,6 +279,7 @@ pub fn load_tapes_scanned(
     if scan.is_some() {
         builder.collect_texts();
     }
+    builder.check_shapes(crate::schema::stream());
     let mut out = Vec::new();
     while let Some(event) = parser.next_event() {
         let (event, span) = event.ok()?;
@@ -291,7 +294,7 @@ pub fn load_tapes_scanned(
                         (Some(scan), Some(texts)) => scan(texts),
                         _ => 0,
                     };
-                    out.push((tape, answer));
+                    out.push((tape, answer, builder.accepted()));
                 }
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
@@ -856,7 +859,7 @@ mod tests {
             .collect();
         assert_eq!(collected, read, "{text:?}");
         // Each tape keeps the answer for its own document.
-        let answers: Vec<u64> = scanned.iter().map(|(_, a)| *a).collect();
+        let answers: Vec<u64> = scanned.iter().map(|(_, a, _)| *a).collect();
         assert_eq!(answers, (1..=slow.len() as u64).collect::<Vec<_>>());
         true
     }
