@@ -256,32 +256,44 @@ impl Shapes {
         let mut seen = 0u64;
         let mut members = map.iter();
         while let Some((key, value)) = members.next_keyed() {
-            let slot = match key {
-                KeyRef::Sym(sym) => object
-                    .slots
-                    .get(sym as usize)
-                    .copied()
-                    .unwrap_or(Slot::EMPTY),
-                // Every property name is a word, so a string key that is none is no property.
-                KeyRef::Str(_) => Slot::EMPTY,
-                // Another scalar key (`2:`, `true:`) is named by its text: not compared here.
-                KeyRef::Other(_) if object.named => return false,
-                KeyRef::Other(_) => Slot::EMPTY,
+            let (sym, string) = match key {
+                KeyRef::Sym(sym) => (Some(sym), true),
+                KeyRef::Str(_) => (None, true),
+                KeyRef::Other(_) => (None, false),
             };
-            if slot.bit != Slot::NO_BIT {
-                seen |= 1 << slot.bit;
-            }
-            let target = match (slot.shape, &object.additional) {
-                (Slot::NONE, Additional::Any) => continue,
-                (Slot::NONE, Additional::Forbidden) => return false,
-                (Slot::NONE, Additional::Shape(s)) => *s,
-                (s, _) => s,
-            };
-            if !self.matches(target, value) {
-                return false;
+            match object.member(sym, string, &mut seen) {
+                None => return false,
+                Some(ANY_VALUE) => {}
+                Some(target) if !self.matches(target, value) => return false,
+                Some(_) => {}
             }
         }
         seen & object.required == object.required
+    }
+}
+
+impl Object {
+    /// What the value of the member keyed `sym` (a word), or by a string that is no word
+    /// (`string`), or by another scalar must match: its property's shape, the shape of
+    /// additional properties, or [`ANY_VALUE`]; its required bit is added to `seen`. `None`
+    /// when the key is not allowed, or not compared here (a key that is no string, named
+    /// by its text, where properties are named).
+    fn member(&self, sym: Option<u32>, string: bool, seen: &mut u64) -> Option<u32> {
+        let slot = match sym {
+            Some(sym) => self.slots.get(sym as usize).copied().unwrap_or(Slot::EMPTY),
+            // Every property name is a word, so a string key that is none is no property.
+            None if string || !self.named => Slot::EMPTY,
+            None => return None,
+        };
+        if slot.bit != Slot::NO_BIT {
+            *seen |= 1 << slot.bit;
+        }
+        match (slot.shape, &self.additional) {
+            (Slot::NONE, Additional::Any) => Some(ANY_VALUE),
+            (Slot::NONE, Additional::Forbidden) => None,
+            (Slot::NONE, Additional::Shape(s)) => Some(*s),
+            (s, _) => Some(s),
+        }
     }
 }
 
@@ -657,27 +669,10 @@ impl Shapes {
         let Some(object) = &self.shapes[at as usize].object else {
             return Some(ANY_VALUE);
         };
-        let slot = match (sym, key) {
-            (Some(sym), _) => object
-                .slots
-                .get(sym as usize)
-                .copied()
-                .unwrap_or(Slot::EMPTY),
-            (None, ValueRef::Str(_)) => Slot::EMPTY,
-            _ if object.named => return None,
-            _ => Slot::EMPTY,
-        };
-        if slot.bit != Slot::NO_BIT {
-            *seen |= 1 << slot.bit;
+        match object.member(sym, matches!(key, ValueRef::Str(_)), seen)? {
+            ANY_VALUE => Some(ANY_VALUE),
+            target => Some(self.resolved[target as usize]).filter(|&t| t < UNSUPPORTED),
         }
-        let target = match (slot.shape, &object.additional) {
-            (Slot::NONE, Additional::Any) => return Some(ANY_VALUE),
-            (Slot::NONE, Additional::Forbidden) => return None,
-            (Slot::NONE, Additional::Shape(s)) => *s,
-            (s, _) => s,
-        };
-        let target = self.resolved[target as usize];
-        (target < UNSUPPORTED).then_some(target)
     }
 
     /// Whether a scalar (`sym` its symbol, if it is a word) certainly matches shape `at`
