@@ -1,7 +1,7 @@
 //! Schema validation: checks each document against its kind's embedded JSON Schema and turns
 //! every violation into a finding on the offending node, worded as a person would.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, Validator};
@@ -20,9 +20,11 @@ use crate::yaml_json::YamlJson;
 /// A compiled JSON Schema, kept with its source so errors can quote its descriptions.
 pub struct Schema {
     schema: Json,
-    validator: Validator<YamlJson>,
+    /// Compiled on first use, as `tapes` is: most runs meet no document that the structural
+    /// check does not accept ([`crate::shape`]), and need neither.
+    validator: OnceLock<Validator<YamlJson>>,
     /// The same schema over estate documents as they are kept ([`crate::tape`]).
-    tapes: Validator<TapeJson>,
+    tapes: OnceLock<Validator<TapeJson>>,
     /// Its structural keywords, which accept most valid tapes first ([`crate::shape`]).
     shapes: Shapes,
 }
@@ -34,9 +36,10 @@ static KINDS: LazyLock<Vec<Schema>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Compiles the kinds' schemas now, if not yet. A run has it done on a pool thread while it
-/// loads the rule packs and discovers the files; else the first file's validation would, and
-/// every other worker would wait for it.
+/// Reads the kinds' schemas and compiles their structural checks now, if not yet. A run has
+/// it done on a pool thread while it loads the rule packs and discovers the files; else the
+/// first file's loading would, and every other worker would wait for it. (jsonschema's
+/// validators are compiled when a document first needs them.)
 pub fn prepare() {
     LazyLock::force(&KINDS);
 }
@@ -63,15 +66,37 @@ impl Schema {
     #[allow(clippy::expect_used)]
     fn embedded(text: &str) -> Schema {
         let schema: Json = serde_json::from_str(text).expect("embedded schema is JSON");
-        let validator = options().build(&schema).expect("embedded schema compiles");
-        let tapes = options().build(&schema).expect("embedded schema compiles");
         let shapes = Shapes::compile(&schema);
         Schema {
             schema,
-            validator,
-            tapes,
+            validator: OnceLock::new(),
+            tapes: OnceLock::new(),
             shapes,
         }
+    }
+
+    /// jsonschema's validator of the schema for `F`, compiled in `cell` on first use.
+    // Invariant: the schemas are compiled into the binary and `schemas_compile` tests them.
+    #[allow(clippy::expect_used)]
+    fn compiled<'s, F: jsonschema::json::Json>(
+        &self,
+        cell: &'s OnceLock<Validator<F>>,
+    ) -> &'s Validator<F> {
+        cell.get_or_init(|| {
+            options()
+                .build(&self.schema)
+                .expect("embedded schema compiles")
+        })
+    }
+
+    /// The validator of trees.
+    fn validator(&self) -> &Validator<YamlJson> {
+        self.compiled(&self.validator)
+    }
+
+    /// The validator of tapes.
+    fn tapes(&self) -> &Validator<TapeJson> {
+        self.compiled(&self.tapes)
     }
 
     /// Every violation in the document `root`, each as a finding of `rule` on its node.
@@ -85,10 +110,10 @@ impl Schema {
     ) -> Vec<Finding> {
         let mut out = Vec::new();
         // Most documents are valid: the boolean check is far cheaper than collecting errors.
-        if self.validator.is_valid(root) {
+        if self.validator().is_valid(root) {
             return out;
         }
-        for error in self.validator.iter_errors(root) {
+        for error in self.validator().iter_errors(root) {
             let pointer = pointer_segments(error.instance_path().as_str());
             let schema_path = pointer_segments(error.schema_path().as_str());
             let ctx = Ctx {
@@ -175,7 +200,7 @@ pub fn validate_tape(
     name: Option<&str>,
 ) -> Vec<Finding> {
     let schema = schema_of(kind);
-    if schema.shapes.accepts(root) || schema.tapes.is_valid(root) {
+    if schema.shapes.accepts(root) || schema.tapes().is_valid(root) {
         return Vec::new();
     }
     validate(kind, &root.to_node(), file, name)
@@ -599,7 +624,10 @@ mod tests {
     #[test]
     fn schemas_compile() {
         assert_eq!(KINDS.len(), Kind::ALL.len());
-        LazyLock::force(&RULE_PACK);
+        for schema in KINDS.iter().chain([&*RULE_PACK]) {
+            schema.validator();
+            schema.tapes();
+        }
     }
 
     /// The YAML files under `dir`, recursively, in a stable order.
@@ -759,7 +787,7 @@ mod tests {
                     let tape = crate::tape::Tape::from_node(node);
                     let shape = schema.shapes.accepts(tape.root());
                     let built = accepted_as_built(node) == Some(kind);
-                    let jsonschema = schema.tapes.is_valid(tape.root());
+                    let jsonschema = schema.tapes().is_valid(tape.root());
                     assert!(
                         !shape || jsonschema,
                         "{}: accepted, yet invalid: {node:?}",
