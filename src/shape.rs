@@ -1191,6 +1191,82 @@ mod tests {
     }
 
     #[test]
+    fn the_builder_accepts_each_document_as_its_own_kind_or_leaves_it() {
+        use crate::kind::Kind;
+        let text = "\
+apiVersion: estatelint/v1
+kind: Owner
+metadata: {name: team-a}
+spec: {}
+---
+apiVersion: estatelint/v1
+kind: Backup
+metadata:
+  name: b
+spec:
+  covers: [crm, erp]
+  copies: 2
+  lastRestoreTest: {date: 2026-02-28, result: passed}
+---
+metadata: {name: early}
+apiVersion: estatelint/v1
+kind: Owner
+spec: {}
+---
+apiVersion: estatelint/v1
+kind: owner
+metadata: {name: lower}
+spec: {}
+---
+apiVersion: estatelint/v1
+kind: Backup
+metadata: {name: c}
+spec: {covers: [crm, crm]}
+---
+apiVersion: estatelint/v2
+kind: Owner
+metadata: {name: v2}
+spec: {}
+---
+apiVersion: estatelint/v1
+kind: Owner
+metadata: {name: no-spec}
+---
+kind: Owner
+apiVersion: estatelint/v1
+spec: {}
+metadata: {name: kind-first}
+---
+- apiVersion: estatelint/v1
+---
+{apiVersion: estatelint/v1, kind: Owner, metadata: {name: flow}, spec: {extra: 1}}
+";
+        let accepted: Vec<Option<Kind>> = crate::yaml::load_tapes_scanned(text, None)
+            .expect("plain documents")
+            .into_iter()
+            .map(|(_, _, kind)| kind)
+            .collect();
+        assert_eq!(
+            accepted,
+            vec![
+                Some(Kind::Owner),
+                Some(Kind::Backup),
+                // A collection before `kind`: left to jsonschema (which accepts it).
+                None,
+                None,
+                // A repeated item of `uniqueItems`.
+                None,
+                None,
+                // A required key missing.
+                None,
+                Some(Kind::Owner),
+                None,
+                None,
+            ]
+        );
+    }
+
+    #[test]
     fn bounds_and_sizes_are_read_as_jsonschema_reads_them() {
         let schema = json!({
             "type": "object",
