@@ -798,6 +798,17 @@ mod tests {
                         "{}: accepted as built, yet invalid: {node:?}",
                         path.display()
                     );
+                    // What the builder accepts is classified as its kind (check_text takes
+                    // its word for it).
+                    assert!(
+                        !built
+                            || matches!(
+                                crate::estate::classify(tape.root(), crate::source::FileId(0)),
+                                crate::estate::Classified::Entity(k) if k == kind
+                            ),
+                        "{}: accepted as built, classified otherwise: {node:?}",
+                        path.display()
+                    );
                     if example && i == 0 {
                         assert_eq!(shape, jsonschema, "{}: {node:?}", path.display());
                         assert_eq!(built, jsonschema, "{}: {node:?}", path.display());
