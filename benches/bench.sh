@@ -3,7 +3,7 @@
 # the parse-only floor (discovery + saphyr-parser, same parallelism), the full
 # `estatelint check` with every built-in rule, and peak memory; then a table with the ratio
 # check / floor, the growth from 10k to 100k, and memory over input bytes. BENCH_RUNS rounds
-# (3 by default) of one floor run and one check run each; the best time of each is shown.
+# (5 by default) of one floor run and one check run each; the best time of each is shown.
 #
 #   bash benches/bench.sh                 # N = 1,000, 10,000 and 100,000 systems
 #   bash benches/bench.sh 1000            # a smoke run (what CI runs)
@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
-runs=${BENCH_RUNS:-3}
+runs=${BENCH_RUNS:-5}
 
 cargo build --release --quiet --bin estatelint --example gen-estate --example parse-floor
 bin="${CARGO_TARGET_DIR:-target}/release"
