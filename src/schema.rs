@@ -178,12 +178,13 @@ pub fn typed_policy_keys() -> Vec<String> {
 
 /// The structural check of documents as they are built, against every kind's schema.
 pub fn stream() -> crate::shape::Stream {
-    crate::shape::Stream::new(
+    static KINDS_SHAPES: LazyLock<Vec<(Kind, &'static Shapes)>> = LazyLock::new(|| {
         Kind::ALL
             .iter()
             .map(|&kind| (kind, &schema_of(kind).shapes))
-            .collect(),
-    )
+            .collect()
+    });
+    crate::shape::Stream::new(&KINDS_SHAPES)
 }
 
 fn schema_of(kind: Kind) -> &'static Schema {

@@ -20,7 +20,7 @@
 //! caller asks jsonschema, which decides and words the errors.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use jsonschema::Validator;
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
@@ -364,7 +364,7 @@ const UNSUPPORTED: u32 = u32::MAX - 4;
 /// keywords, a keyword checked only on whole collections by jsonschema) is not accepted,
 /// and is validated as before.
 pub struct Stream {
-    kinds: Vec<(crate::kind::Kind, &'static Shapes)>,
+    kinds: &'static [(crate::kind::Kind, &'static Shapes)],
     kind_sym: Option<u32>,
     /// The kind read, with its shapes.
     kind: Option<(crate::kind::Kind, &'static Shapes)>,
@@ -395,10 +395,11 @@ struct Level {
 
 impl Stream {
     /// A check against the shapes of `kinds`.
-    pub fn new(kinds: Vec<(crate::kind::Kind, &'static Shapes)>) -> Stream {
+    pub fn new(kinds: &'static [(crate::kind::Kind, &'static Shapes)]) -> Stream {
+        static KIND: LazyLock<Option<u32>> = LazyLock::new(|| crate::tape::Key::new("kind").sym());
         let mut stream = Stream {
             kinds,
-            kind_sym: crate::tape::Key::new("kind").sym(),
+            kind_sym: *KIND,
             kind: None,
             levels: Vec::new(),
             failed: false,
