@@ -135,12 +135,19 @@ fn organization(estate: &Estate) -> Option<&Entity> {
 struct RuleVars<'a> {
     violation: &'a Violation,
     params: &'a HashMap<String, Val>,
+    /// The entity's `metadata.name` (most messages name it), as the entity keeps it: read
+    /// without walking the document.
+    name: Option<&'a str>,
 }
 
 impl Vars for RuleVars<'_> {
     fn var(&self, name: &str) -> Option<String> {
         if let Some(v) = self.violation.vars.get(name) {
             return Some(v.clone());
+        }
+        if name == "metadata.name" {
+            // A name that is no string is not kept: the field is then read as written.
+            return self.name.map(str::to_string);
         }
         let param = name.strip_prefix("param.")?;
         self.params.get(param).map(Val::display)
@@ -662,6 +669,7 @@ fn finding(rule: &Rule, e: &Entity, v: &Violation, ctx: &Ctx<'_>, helps: Helps) 
     let vars = RuleVars {
         violation: v,
         params: ctx.params,
+        name: e.name(),
     };
     let target = v.target.map(|t| ctx.estate.entities[t].root());
     let mut f = Finding::new(

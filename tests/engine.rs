@@ -348,6 +348,44 @@ fn helps_are_worded_unless_omitted() {
     );
 }
 
+#[test]
+fn messages_name_the_entity_and_its_target_as_written() {
+    // `{metadata.name}` is read from what the entity keeps; a name that is no string (a
+    // schema error, but the entity is still checked) is read from the document as written,
+    // and `{target.metadata.name}` is the referenced entity's.
+    let p = pack(
+        "",
+        &[rule(
+            "named",
+            r#"
+            select: {kind: System}
+            check: {required: [spec.tier]}
+            message: "`{metadata.name}` needs `{target.metadata.name}`, has no tier"
+            "#,
+        )],
+    );
+    let e = estate(&[
+        sys("crm", "{dependsOn: [erp]}"),
+        sys("erp", "{tier: 1}"),
+        sys("'007'", "{}"),
+        sys("42", "{}"),
+    ]);
+    let o = lint_with(&p, &e, &[]);
+    let messages: Vec<String> = all_findings(&o)
+        .into_iter()
+        .filter(|f| f.rule == "t/named")
+        .map(|f| f.message)
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "`crm` needs `(none)`, has no tier",
+            "`007` needs `(none)`, has no tier",
+            "`42` needs `(none)`, has no tier",
+        ]
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // pattern
 
