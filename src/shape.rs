@@ -500,7 +500,8 @@ impl Stream {
                 let Some((_, shapes)) = self.kind else {
                     return false;
                 };
-                match shapes.member(shape, key, sym, &mut level.seen) {
+                let string = matches!(key, ValueRef::Str(_));
+                match shapes.member(shape, sym, string, &mut level.seen) {
                     Some(target) => {
                         level.target = target;
                         true
@@ -520,11 +521,11 @@ impl Stream {
                     return false;
                 };
                 for (i, (_, shapes)) in self.kinds.iter().enumerate() {
-                    let root = shapes.resolved[shapes.root as usize];
-                    let fits = root < UNSUPPORTED
-                        && shapes
-                            .member(root, &ValueRef::Str(""), Some(key), &mut 0)
-                            .is_some_and(|t| shapes.scalar_fits(t, value, sym));
+                    let fits = shapes.stream_root().is_some_and(|root| {
+                        shapes
+                            .member(root, Some(key), true, &mut 0)
+                            .is_some_and(|t| shapes.scalar_fits(t, value, sym))
+                    });
                     if !fits {
                         self.early_kinds &= !(1 << i);
                     }
@@ -551,24 +552,23 @@ impl Stream {
         }
         let (kind, shapes) = self.kinds[place];
         self.kind = Some((kind, shapes));
-        let root = shapes.resolved[shapes.root as usize];
-        if root >= UNSUPPORTED || !shapes.opens(root, true) {
+        let Some(root) = shapes.stream_root().filter(|&r| shapes.opens(r, true)) else {
             return false;
-        }
+        };
         let Some(level) = self.levels.last_mut() else {
             return false;
         };
         level.shape = root;
         for key in &self.early_keys {
             if shapes
-                .member(root, &ValueRef::Str(""), Some(*key), &mut level.seen)
+                .member(root, Some(*key), true, &mut level.seen)
                 .is_none()
             {
                 return false;
             }
         }
         shapes
-            .member(root, value, self.kind_sym, &mut level.seen)
+            .member(root, self.kind_sym, true, &mut level.seen)
             .is_some_and(|target| shapes.scalar_fits(target, value, sym))
     }
 
@@ -664,17 +664,23 @@ fn scalar_ref<'a>(value: &crate::tape::ScalarValue<'a>) -> ValueRef<'a> {
 }
 
 impl Shapes {
-    /// The member `key` of a mapping of shape `at` (resolved): what its value must match
-    /// ([`ANY_VALUE`] for anything), its required bit added to `seen`; `None` if the key is
-    /// not allowed, or not decided here.
-    fn member(&self, at: u32, key: &ValueRef<'_>, sym: Option<u32>, seen: &mut u64) -> Option<u32> {
+    /// [`Object::member`] of a mapping of shape `at` (resolved), the target resolved too:
+    /// what the value of the key (`sym`, or a string that is no word when `string`) must
+    /// match, [`ANY_VALUE`] for anything; `None` if the key is not allowed, or not decided
+    /// here.
+    fn member(&self, at: u32, sym: Option<u32>, string: bool, seen: &mut u64) -> Option<u32> {
         let Some(object) = &self.shapes[at as usize].object else {
             return Some(ANY_VALUE);
         };
-        match object.member(sym, matches!(key, ValueRef::Str(_)), seen)? {
+        match object.member(sym, string, seen)? {
             ANY_VALUE => Some(ANY_VALUE),
             target => Some(self.resolved[target as usize]).filter(|&t| t < UNSUPPORTED),
         }
+    }
+
+    /// The root shape as [`Stream`] reads it, unless it cannot.
+    fn stream_root(&self) -> Option<u32> {
+        Some(self.resolved[self.root as usize]).filter(|&r| r < UNSUPPORTED)
     }
 
     /// Whether a scalar (`sym` its symbol, if it is a word) certainly matches shape `at`
