@@ -13,7 +13,7 @@ use crate::bits;
 use crate::checks::DocScan;
 use crate::config;
 use crate::diag::{did_you_mean, rules, Fatal, Finding, Severity};
-use crate::discover::{self, display_name, io_message, slash_path, Filter};
+use crate::discover::{self, display_name, display_name_in, io_message, slash_path, Filter};
 use crate::engine::{self, resolve_params, Helps, ParamOverride};
 use crate::estate::{classify, Classified, Entity, Estate};
 use crate::levels::Levels;
@@ -571,23 +571,33 @@ pub fn lint(
     let mut timings = Timings::default();
     let started = std::time::Instant::now();
     let scans = DocScan::of_checks(rules.iter().map(|r| &r.check));
+    let cwd = std::env::current_dir().ok();
+    let cwd = cwd.as_deref();
     let results: Vec<FileResult> = inputs
         .into_par_iter()
         .enumerate()
         .map(|(i, input)| {
             let id = FileId(i as u32);
-            let (path, name) = match &input {
-                Input::Disk(path) => (path.clone(), display_name(path)),
-                Input::Text { path, name, .. } => (path.clone(), name.clone()),
-            };
             // A defect of the tool on one file is reported there; the other files go on.
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match input {
-                Input::Disk(path) => check_file(id, &path, &scans),
-                Input::Text { path, name, text } => {
-                    check_text(id, SourceFile::new(path, name, text.clone()), &text, &scans)
-                }
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &input {
+                Input::Disk(path) => check_file(id, path, display_name_in(cwd, path), &scans),
+                Input::Text { path, name, text } => check_text(
+                    id,
+                    SourceFile::new(path.clone(), name.clone(), text.clone()),
+                    text,
+                    &scans,
+                ),
             }))
-            .unwrap_or_else(|panic| internal_error(id, path, name, panic))
+            .unwrap_or_else(|panic| {
+                let (path, name) = match input {
+                    Input::Disk(path) => {
+                        let name = display_name_in(cwd, &path);
+                        (path, name)
+                    }
+                    Input::Text { path, name, .. } => (path, name),
+                };
+                internal_error(id, path, name, panic)
+            })
         })
         .collect();
     let mut sources = SourceMap::default();
@@ -784,21 +794,25 @@ struct FileResult {
 }
 
 /// Reads, loads and schema-checks one file. Never fails: problems become findings.
-fn check_file(id: FileId, path: &Path, scans: &[DocScan]) -> FileResult {
-    let name = display_name(path);
+fn check_file(id: FileId, path: &Path, name: String, scans: &[DocScan]) -> FileResult {
     let mut result = FileResult {
         source: SourceFile::new(path.to_path_buf(), name, Arc::from("")),
         ..FileResult::default()
     };
-    // One open, its size from the open file (no second look-up of the path).
-    let read = std::fs::File::open(path).and_then(|mut file| {
+    // One open, its size from the open file (no second look-up of the path). Read through
+    // `take`, which reads into the room made: `File::read_to_end` would ask the file's size
+    // and position again (two more system calls a file).
+    let read = std::fs::File::open(path).and_then(|file| {
         let len = file.metadata()?.len();
         if len > MAX_FILE_BYTES {
             return Ok(None);
         }
         let mut bytes = Vec::with_capacity(len as usize);
-        std::io::Read::read_to_end(&mut file, &mut bytes)?;
-        Ok(Some(bytes))
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(file, MAX_FILE_BYTES + 1),
+            &mut bytes,
+        )?;
+        Ok((bytes.len() as u64 <= MAX_FILE_BYTES).then_some(bytes))
     });
     let bytes = match read {
         Ok(Some(b)) => b,

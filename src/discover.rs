@@ -73,11 +73,14 @@ impl Filter {
 
 /// A path as shown to users: relative to the working folder when under it, `/`-separated.
 pub fn display_name(path: &Path) -> String {
-    let rel = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf());
-    slash_path(&rel)
+    display_name_in(std::env::current_dir().ok().as_deref(), path)
+}
+
+/// [`display_name`] with the working folder already asked for (once per run, not once per
+/// file: each asking is a system call, two a file at 100,000 systems).
+pub fn display_name_in(cwd: Option<&Path>, path: &Path) -> String {
+    let rel = cwd.and_then(|cwd| path.strip_prefix(cwd).ok());
+    slash_path(rel.unwrap_or(path))
 }
 
 /// A path with `/` separators and no leading `./`.
