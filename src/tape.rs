@@ -893,8 +893,16 @@ pub struct SlotTrie {
 struct TrieNode {
     /// (symbol, child node), in insertion order.
     children: Vec<(u32, u32)>,
+    /// For a node of many children (`spec`): the child by symbol, [`NO_CHILD`] for none;
+    /// empty for the others, whose few children are searched.
+    by_sym: Box<[u32]>,
     slot: Option<u32>,
 }
+
+const NO_CHILD: u32 = u32::MAX;
+
+/// Children past this many are also listed by symbol ([`TrieNode::by_sym`]).
+const SEARCHED_CHILDREN: usize = 8;
 
 impl SlotTrie {
     /// A trie of `paths` (each a list of key symbols); path `i` is slot `i`.
@@ -934,6 +942,15 @@ impl SlotTrie {
             }
             trie.nodes[node].slot.get_or_insert(slot as u32);
         }
+        for node in &mut trie.nodes {
+            if node.children.len() > SEARCHED_CHILDREN {
+                let mut by_sym = vec![NO_CHILD; VOCABULARY.words.len()];
+                for &(sym, child) in &node.children {
+                    by_sym[sym as usize] = child;
+                }
+                node.by_sym = by_sym.into();
+            }
+        }
         trie
     }
 
@@ -947,12 +964,14 @@ impl SlotTrie {
     }
 
     fn child(&self, node: u32, sym: u32) -> Option<u32> {
-        self.nodes
-            .get(node as usize)?
-            .children
-            .iter()
-            .find(|c| c.0 == sym)
-            .map(|c| c.1)
+        let node = self.nodes.get(node as usize)?;
+        if node.by_sym.is_empty() {
+            return node.children.iter().find(|c| c.0 == sym).map(|c| c.1);
+        }
+        node.by_sym
+            .get(sym as usize)
+            .copied()
+            .filter(|&c| c != NO_CHILD)
     }
 }
 
@@ -1585,6 +1604,57 @@ mod tests {
             assert!(trie.is_empty());
             assert!(!tape.fill_slots(&trie, &mut []));
         }
+    }
+
+    #[test]
+    fn a_node_of_many_children_finds_them_as_one_of_few_does() {
+        // `spec` with more children than are searched one by one (listed by symbol), and
+        // `metadata` with few (searched): each path's entry is the one a walk finds.
+        let keys = [
+            "tier",
+            "lifecycle",
+            "owner",
+            "covers",
+            "rpo",
+            "rto",
+            "frequency",
+            "method",
+            "from",
+            "to",
+            "status",
+            "deputy",
+            "members",
+        ];
+        assert!(keys.len() > SEARCHED_CHILDREN);
+        let mut paths: Vec<Vec<u32>> = keys.iter().map(|k| vec![sym("spec"), sym(k)]).collect();
+        paths.push(vec![sym("metadata"), sym("name")]);
+        let trie = SlotTrie::new(paths.iter().map(|p| &p[..]));
+        assert!(trie.nodes.iter().any(|n| !n.by_sym.is_empty()));
+        let src = "metadata: {name: crm}\nspec:\n  owner: a\n  rto: 1h\n  unlisted: 3\n  \
+                   members: [x]\n  tier: 1\n";
+        let tape = Tape::from_node(&load(src).documents[0].root);
+        let mut table = vec![SlotPos::ABSENT; trie.len()];
+        tape.fill_slots(&trie, &mut table);
+        for (path, at) in paths.iter().zip(&table) {
+            let words: Vec<&str> = path.iter().map(|&s| VOCABULARY.words[s as usize]).collect();
+            let walked = tape
+                .root()
+                .entry_key(&Key::new(words[0]))
+                .and_then(|e| e.value.entry_key(&Key::new(words[1])));
+            let slotted = tape.entry_at(*at);
+            assert_eq!(
+                slotted.map(|e| (e.key.span, e.value.span)),
+                walked.map(|e| (e.key.span, e.value.span)),
+                "{words:?}"
+            );
+        }
+        assert_eq!(table.iter().filter(|&&p| p != SlotPos::ABSENT).count(), 5);
+    }
+
+    fn sym(word: &str) -> u32 {
+        VOCABULARY
+            .lookup(word)
+            .unwrap_or_else(|| panic!("`{word}` is no word"))
     }
 
     #[test]
