@@ -296,10 +296,12 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
         });
     }
     let keys: Vec<baseline::Entry> = if opts.baseline.is_some() || opts.write_baseline.is_some() {
+        let identities = crate::report::locate_identities(&outcome.estate, &outcome.findings);
         outcome
             .findings
             .iter()
-            .map(|f| baseline_entry(&outcome, f, &base))
+            .zip(identities)
+            .map(|(f, identity)| baseline_entry(&outcome, f, identity, &base))
             .collect()
     } else {
         Vec::new()
@@ -328,13 +330,12 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
     outcome.packs = Some(packs);
     if opts.release_estate {
         if opts.identities {
+            let identities = crate::report::locate_identities(&outcome.estate, &outcome.findings);
             let ids = outcome
                 .findings
                 .iter()
-                .map(|f| {
-                    let key = (f.primary.file, f.primary.span);
-                    (key, crate::report::locate_identity(&outcome.estate, f))
-                })
+                .map(|f| (f.primary.file, f.primary.span))
+                .zip(identities)
                 .collect();
             outcome.identities = Some(ids);
         }
@@ -481,14 +482,19 @@ fn estate_root(loaded: &config::Loaded, files: &[PathBuf]) -> PathBuf {
         .unwrap_or(root)
 }
 
-/// A finding's baseline key: rule, file (relative to `base`), entity and field path.
-fn baseline_entry(outcome: &Outcome, f: &Finding, base: &Path) -> baseline::Entry {
+/// A finding's baseline key: rule, file (relative to `base`), entity and field path (its
+/// `identity`).
+fn baseline_entry(
+    outcome: &Outcome,
+    f: &Finding,
+    (entity, path): (Option<String>, String),
+    base: &Path,
+) -> baseline::Entry {
     let source = outcome.sources.get(f.primary.file);
     let abs = std::path::absolute(source.path()).unwrap_or_else(|_| source.path().to_path_buf());
     let file = abs
         .strip_prefix(base)
         .map_or_else(|_| slash_path(source.path()), slash_path);
-    let (entity, path) = crate::report::locate_identity(&outcome.estate, f);
     baseline::Entry {
         rule: f.rule.to_string(),
         file,

@@ -271,14 +271,17 @@ pub fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    let lower = |s: &'a str| -> std::borrow::Cow<'a, str> {
+        if s.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+            s.to_lowercase().into()
+        } else {
+            s.into()
+        }
+    };
+    let word = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| {
-            (
-                strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()),
-                c,
-            )
-        })
+        .map(|c| (strsim::jaro_winkler(&word, &lower(c)), c))
         .filter(|&(score, _)| score >= 0.85)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c)

@@ -44,6 +44,17 @@ impl Kind {
         }
     }
 
+    /// The kind's name after its indefinite article, as a message says it ("an Owner").
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Kind::Organization => "an Organization",
+            Kind::Owner => "an Owner",
+            Kind::System => "a System",
+            Kind::Backup => "a Backup",
+            Kind::Integration => "an Integration",
+        }
+    }
+
     /// Parses a kind as written in `kind:`; `estatelint schema` also takes it in lowercase.
     pub fn parse(s: &str) -> Option<Kind> {
         Kind::ALL

@@ -1,6 +1,8 @@
 //! Schema validation: checks each document against its kind's embedded JSON Schema and turns
 //! every violation into a finding on the offending node, worded as a person would.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -269,10 +271,19 @@ impl Ctx<'_> {
                     .and_then(Json::as_object)
                     .map(|p| p.keys().map(String::as_str).collect())
                     .unwrap_or_default();
+                // The mapping's keys read once: thousands of unknown keys in one mapping
+                // would each search it.
+                let mut spans: HashMap<Cow<'_, str>, Span> = HashMap::new();
+                for e in node.as_map().into_iter().flatten() {
+                    if let Some(text) = e.key.scalar_text() {
+                        spans.entry(text).or_insert(e.key.span);
+                    }
+                }
                 for key in unexpected {
-                    let key_span = node
-                        .entry(key)
-                        .map_or(located.key_or_node_span(), |e| e.key.span);
+                    let key_span = spans
+                        .get(key.as_str())
+                        .copied()
+                        .unwrap_or_else(|| located.key_or_node_span());
                     let place = if self.pointer.is_empty() {
                         "at the top level".to_string()
                     } else {

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::diag::{Finding, Label, Severity};
 use crate::estate::Estate;
 use crate::pack::Packs;
-use crate::source::{SourceMap, Span};
+use crate::source::{FileId, SourceMap, Span};
 
 pub mod ci;
 pub mod sarif;
@@ -90,7 +90,25 @@ pub fn identity(r: &Report<'_>, f: &Finding) -> (Option<String>, String) {
 
 /// A finding's identity, found in the estate.
 pub fn locate_identity(estate: &Estate, f: &Finding) -> (Option<String>, String) {
-    match estate.locate(f.primary.file, f.primary.span) {
+    identity_of(estate.locate(f.primary.file, f.primary.span))
+}
+
+/// Every finding's identity, in order: each entity's document walked once for all its
+/// findings ([`Estate::locate_all`]).
+pub fn locate_identities(estate: &Estate, findings: &[Finding]) -> Vec<(Option<String>, String)> {
+    let places: Vec<_> = findings
+        .iter()
+        .map(|f| (f.primary.file, f.primary.span))
+        .collect();
+    estate
+        .locate_all(&places)
+        .into_iter()
+        .map(identity_of)
+        .collect()
+}
+
+fn identity_of(located: Option<(&crate::estate::Entity, String)>) -> (Option<String>, String) {
+    match located {
         Some((entity, path)) => (
             Some(format!(
                 "{}/{}",
@@ -276,8 +294,9 @@ pub fn render_report(format: Format, r: &Report<'_>, color: bool) -> String {
 /// Human output: every finding drawn by miette, then the summary line.
 pub fn human(sources: &SourceMap, findings: &[Finding], summary: &Summary, color: bool) -> String {
     let mut out = String::new();
+    let mut texts = SafeTexts::default();
     for f in findings {
-        out.push_str(&render_finding(sources, f, color));
+        out.push_str(&render_finding_in(sources, f, color, &mut texts));
         out.push('\n');
     }
     out.push_str(&summary.line());
@@ -287,6 +306,16 @@ pub fn human(sources: &SourceMap, findings: &[Finding], summary: &Summary, color
 
 /// One finding drawn by miette.
 pub fn render_finding(sources: &SourceMap, finding: &Finding, color: bool) -> String {
+    render_finding_in(sources, finding, color, &mut SafeTexts::default())
+}
+
+/// [`render_finding`], the files' texts made safe for a terminal taken from `texts`.
+fn render_finding_in(
+    sources: &SourceMap,
+    finding: &Finding,
+    color: bool,
+    texts: &mut SafeTexts,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -306,7 +335,7 @@ pub fn render_finding(sources: &SourceMap, finding: &Finding, color: bool) -> St
     if too_wide {
         return compact_line(sources, finding);
     }
-    let diag = Drawn::new(sources, finding);
+    let diag = Drawn::new(sources, finding, texts);
     let mut out = String::new();
     // Any other panic while drawing falls back to one line too.
     let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -331,32 +360,48 @@ struct Src<'a> {
 }
 
 impl<'a> Src<'a> {
-    fn new(file: &'a crate::source::SourceFile) -> Src<'a> {
-        // Control characters from the file (ESC, BEL, NUL ...) must not reach the terminal:
-        // each becomes `?`, one byte for one byte, so offsets stay right.
-        let unsafe_char = |c: char| c.is_control() && !matches!(c, '\n' | '\t' | '\r');
-        let text = if file.text.contains(unsafe_char) {
-            let cleaned: String = file
-                .text
-                .chars()
-                .map(|c| {
-                    if unsafe_char(c) && c.len_utf8() == 1 {
-                        '?'
-                    } else {
-                        c
-                    }
-                })
-                .collect();
-            Arc::from(cleaned)
-        } else {
-            file.text.clone()
-        };
+    fn new(sources: &'a SourceMap, id: FileId, texts: &mut SafeTexts) -> Src<'a> {
+        let file = sources.get(id);
         Src {
             name: file.name.clone(),
-            text,
+            text: texts.of(id, file),
             file,
         }
     }
+}
+
+/// Files' texts as a terminal may show them, each worked out once per report: a file of
+/// 20,000 findings was scanned 20,000 times.
+#[derive(Default)]
+struct SafeTexts(std::collections::HashMap<FileId, Arc<str>>);
+
+impl SafeTexts {
+    fn of(&mut self, id: FileId, file: &crate::source::SourceFile) -> Arc<str> {
+        self.0
+            .entry(id)
+            .or_insert_with(|| safe_text(&file.text))
+            .clone()
+    }
+}
+
+/// Control characters from a file (ESC, BEL, NUL ...) must not reach the terminal: each
+/// becomes `?`, one byte for one byte, so offsets stay right.
+fn safe_text(text: &Arc<str>) -> Arc<str> {
+    let unsafe_char = |c: char| c.is_control() && !matches!(c, '\n' | '\t' | '\r');
+    if !text.contains(unsafe_char) {
+        return text.clone();
+    }
+    let cleaned: String = text
+        .chars()
+        .map(|c| {
+            if unsafe_char(c) && c.len_utf8() == 1 {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect();
+    Arc::from(cleaned)
 }
 
 impl SourceCode for Src<'_> {
@@ -438,7 +483,7 @@ fn caption(s: &str) -> Option<String> {
 }
 
 impl<'a> Drawn<'a> {
-    fn new(sources: &'a SourceMap, f: &Finding) -> Drawn<'a> {
+    fn new(sources: &'a SourceMap, f: &Finding, texts: &mut SafeTexts) -> Drawn<'a> {
         let file = sources.get(f.primary.file);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             caption(&f.primary.message),
@@ -458,7 +503,7 @@ impl<'a> Drawn<'a> {
                     source_span(r.span),
                 ));
             } else {
-                related.push(Drawn::related(sources, r));
+                related.push(Drawn::related(sources, r, texts));
             }
         }
         Drawn {
@@ -470,20 +515,19 @@ impl<'a> Drawn<'a> {
                 Severity::Info => miette::Severity::Advice,
             }),
             help: f.help.as_deref().map(String::from),
-            source: Src::new(file),
+            source: Src::new(sources, f.primary.file, texts),
             labels,
             related,
         }
     }
 
-    fn related(sources: &'a SourceMap, label: &Label) -> Drawn<'a> {
-        let file = sources.get(label.file);
+    fn related(sources: &'a SourceMap, label: &Label, texts: &mut SafeTexts) -> Drawn<'a> {
         Drawn {
             message: label.message.clone(),
             code: None,
             severity: Some(miette::Severity::Advice),
             help: None,
-            source: Src::new(file),
+            source: Src::new(sources, label.file, texts),
             labels: vec![LabeledSpan::new_primary_with_span(
                 None,
                 source_span(label.span),
