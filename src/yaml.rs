@@ -176,6 +176,20 @@ impl Located<'_> {
 impl Node {
     /// Follows a JSON-pointer-like path (mapping keys, sequence indexes) as far as it goes.
     pub fn locate<S: AsRef<str>>(&self, path: &[S]) -> Located<'_> {
+        self.locate_by(path, |map, segment| {
+            map.as_map()?
+                .iter()
+                .find(|e| e.key.scalar_text().as_deref() == Some(segment))
+        })
+    }
+
+    /// [`Node::locate`], a mapping's entry under a key found by `entry` (for a reader that
+    /// indexes large mappings).
+    pub fn locate_by<'a, S: AsRef<str>>(
+        &'a self,
+        path: &[S],
+        mut entry: impl FnMut(&'a Node, &str) -> Option<&'a Entry>,
+    ) -> Located<'a> {
         let mut here = Located {
             node: self,
             key: None,
@@ -183,13 +197,10 @@ impl Node {
         for segment in path {
             let segment = segment.as_ref();
             let next = match &here.node.value {
-                Value::Map(entries) => entries
-                    .iter()
-                    .find(|e| e.key.scalar_text().as_deref() == Some(segment))
-                    .map(|e| Located {
-                        node: &e.value,
-                        key: Some(&e.key),
-                    }),
+                Value::Map(_) => entry(here.node, segment).map(|e| Located {
+                    node: &e.value,
+                    key: Some(&e.key),
+                }),
                 Value::Seq(items) => segment
                     .parse::<usize>()
                     .ok()
