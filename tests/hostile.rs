@@ -1282,6 +1282,31 @@ fn many_documents_with_findings_in_one_file() {
 }
 
 #[test]
+fn many_findings_in_one_file_in_line_formats() {
+    // The formats that print a line and column from the line lengths kept of a file read
+    // them from its first line for each finding: at 100,000 documents 25 s (compact), 105 s
+    // (GitHub) and 46 s (JUnit) in a release build.
+    let case = Case::new();
+    case.write("many.yaml", many_bad_documents(50_000));
+    let last = "many.yaml:350000:9:";
+    for (format, line) in [
+        ("compact", last.to_string()),
+        ("github", "file=many.yaml,line=350000,col=9".to_string()),
+    ] {
+        let out = exec(
+            case.path(),
+            &["check", "--format", format, "--today", TODAY, "."],
+            Duration::from_secs(60),
+        );
+        assert!(
+            out.stdout.contains(&line),
+            "{format}: {}",
+            tail(&out.stdout)
+        );
+    }
+}
+
+#[test]
 fn many_findings_in_one_wide_mapping() {
     let fields: String = (0..100_000).map(|i| format!("  f{i}: 1\n")).collect();
     let case = Case::new();
