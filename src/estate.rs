@@ -440,55 +440,41 @@ fn field_paths(root: NodeRef<'_>, spans: &[(Span, usize)], out: &mut [String]) {
 /// `node` whose path is `prefix`.
 fn descend(node: NodeRef<'_>, prefix: &mut String, spans: &[(Span, usize)], out: &mut [String]) {
     let inside = |n: &NodeRef<'_>, span: Span| n.span.start <= span.start && span.end <= n.span.end;
-    // Children are in document order: for each span, the last one starting at or before it
-    // is the only one that can hold it. Spans before the first child stay at `prefix`.
+    // A collection's children in document order, each with the key that holds it (none for
+    // an item); a scalar has none.
+    let children: Vec<(Option<NodeRef<'_>>, NodeRef<'_>)> = match node.value {
+        ValueRef::Map(entries) => entries.iter().map(|e| (Some(e.key), e.value)).collect(),
+        ValueRef::Seq(items) => items.iter().map(|n| (None, n)).collect(),
+        _ => Vec::new(),
+    };
+    let start = |(key, n): &(Option<NodeRef<'_>>, NodeRef<'_>)| key.unwrap_or(*n).span.start;
+    // For each span, the last child starting at or before it is the only one that can hold
+    // it. Spans before the first child stay at `prefix`.
     let mut rest = spans;
-    match node.value {
-        ValueRef::Map(entries) => {
-            let mut entries = entries.iter().peekable();
-            for (_, at) in take_before(&mut rest, entries.peek().map(|e| e.key.span.start)) {
-                out[*at] = prefix.clone();
-            }
-            while let Some(e) = entries.next() {
-                let mine = take_before(&mut rest, entries.peek().map(|n| n.key.span.start));
-                if mine.is_empty() {
-                    continue;
-                }
-                let key = e.key.scalar_text();
-                let len = prefix.len();
-                if let Some(key) = &key {
-                    if !prefix.is_empty() {
-                        prefix.push('.');
-                    }
-                    prefix.push_str(key);
-                }
-                let held =
-                    |span: Span| key.is_some() && (inside(&e.value, span) || inside(&e.key, span));
-                enter(e.value, prefix, len, mine, held, out);
-                prefix.truncate(len);
-            }
+    for (_, at) in take_before(&mut rest, children.first().map(start)) {
+        out[*at] = prefix.clone();
+    }
+    for (i, child) in children.iter().enumerate() {
+        let mine = take_before(&mut rest, children.get(i + 1).map(start));
+        if mine.is_empty() {
+            continue;
         }
-        ValueRef::Seq(items) => {
-            let mut items = items.iter().enumerate().peekable();
-            for (_, at) in take_before(&mut rest, items.peek().map(|(_, n)| n.span.start)) {
-                out[*at] = prefix.clone();
-            }
-            while let Some((i, n)) = items.next() {
-                let mine = take_before(&mut rest, items.peek().map(|(_, n)| n.span.start));
-                if mine.is_empty() {
-                    continue;
-                }
-                let len = prefix.len();
-                prefix.push_str(&format!("[{i}]"));
-                enter(n, prefix, len, mine, |span| inside(&n, span), out);
-                prefix.truncate(len);
-            }
-        }
-        _ => {
-            for (_, at) in rest {
-                out[*at] = prefix.clone();
-            }
-        }
+        let len = prefix.len();
+        let (key, value) = *child;
+        // A key that is no scalar names no field: its spans stay at `prefix`.
+        let segment = match key {
+            Some(key) => key.scalar_text().map(|text| {
+                let dot = if len > 0 { "." } else { "" };
+                format!("{dot}{text}")
+            }),
+            None => Some(format!("[{i}]")),
+        };
+        let named = segment.is_some();
+        prefix.push_str(segment.as_deref().unwrap_or_default());
+        let held =
+            |span: Span| named && (inside(&value, span) || key.is_some_and(|k| inside(&k, span)));
+        enter(value, prefix, len, mine, held, out);
+        prefix.truncate(len);
     }
 }
 

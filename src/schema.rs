@@ -236,9 +236,7 @@ impl<'n> Keys<'n> {
     fn entry(&mut self, map: &'n Node, key: &str) -> Option<&'n Entry> {
         let entries = map.as_map()?;
         if entries.len() <= Self::SEARCHED {
-            return entries
-                .iter()
-                .find(|e| e.key.scalar_text().as_deref() == Some(key));
+            return map.entry(key);
         }
         let index = self.maps.entry(map as *const Node).or_insert_with(|| {
             let mut index = HashMap::with_capacity(entries.len());

@@ -176,11 +176,7 @@ impl Located<'_> {
 impl Node {
     /// Follows a JSON-pointer-like path (mapping keys, sequence indexes) as far as it goes.
     pub fn locate<S: AsRef<str>>(&self, path: &[S]) -> Located<'_> {
-        self.locate_by(path, |map, segment| {
-            map.as_map()?
-                .iter()
-                .find(|e| e.key.scalar_text().as_deref() == Some(segment))
-        })
+        self.locate_by(path, Node::entry)
     }
 
     /// [`Node::locate`], a mapping's entry under a key found by `entry` (for a reader that
