@@ -1,7 +1,7 @@
 //! Resolved references: every reference field of every entity with its names looked up once,
 //! when the estate is indexed, so that rules read entity numbers instead of hashing names.
 //!
-//! A field's items are what [`FieldPath::for_each_item`] gives for its declared path (the
+//! A field's items are what [`crate::path::FieldPath::for_each_item`] gives for its declared path (the
 //! items of a list, else the one node), each stored as the number of the entity it names, or
 //! [`NOT_NAME`] / [`UNKNOWN`]. Rules that read a reference field through these numbers see
 //! exactly what reading the names would show them; a field whose parent is a list (where a

@@ -10,10 +10,10 @@
 //! and checked as tapes; only a file with something unusual (an alias, a repeated key, an
 //! error) goes through the loader's tree first. Rule packs and the config keep the tree.
 //!
-//! Layout of a node: a tag byte (type in the low three bits, [`SYM`], [`EXACT`]), the start
+//! Layout of a node: a tag byte (type in the low three bits, `SYM`, `EXACT`), the start
 //! as a zigzag varint relative to a cursor (the parent's start for a first child, else the
 //! previous sibling's end; a mapping value's is its key's end), the span length as a varint
-//! (left out for [`EXACT`] strings), then the payload: an integer as a zigzag varint, a float
+//! (left out for `EXACT` strings), then the payload: an integer as a zigzag varint, a float
 //! as 8 bytes, a string as a symbol number or a length and its bytes, a collection as its
 //! item count, its body's byte length and the body.
 
@@ -211,7 +211,7 @@ fn unzigzag(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 
-/// A scalar's typed value, borrowed: what [`put_scalar`] encodes.
+/// A scalar's typed value, borrowed: what the tape encoder encodes.
 #[derive(Clone, Copy, Debug)]
 pub enum ScalarValue<'a> {
     Null,
