@@ -85,11 +85,7 @@ fn line_lengths(text: &str) -> Option<Box<[u8]>> {
         return None;
     }
     let mut out = Vec::with_capacity(text.len() / 16 + 1);
-    let mut marks: Vec<[u32; 2]> = Vec::new();
-    let mut put = |out: &mut Vec<u8>, line: usize, start: usize, mut n: usize| {
-        if line % STRIDE == 0 {
-            marks.push([out.len() as u32, start as u32]);
-        }
+    let mut put = |mut n: usize| {
         while n >= 0x80 {
             out.push((n as u8) | 0x80);
             n >>= 7;
@@ -97,16 +93,25 @@ fn line_lengths(text: &str) -> Option<Box<[u8]>> {
         out.push(n as u8);
     };
     let mut start = 0;
-    let mut line = 0;
     for newline in memchr::memchr_iter(b'\n', text.as_bytes()) {
-        put(&mut out, line, start, newline + 1 - start);
+        put(newline + 1 - start);
         start = newline + 1;
-        line += 1;
     }
-    put(&mut out, line, start, text.len() - start);
+    put(text.len() - start);
     if out.len() < INDEXED_FROM {
         // Copied to an allocation of its size: shrinking in place keeps the spare room.
         return Some(Box::from(out.as_slice()));
+    }
+    // The marks, from the lengths just written (only for the few files this long: loading
+    // every other file pays nothing for them).
+    let mut marks = Vec::new();
+    let (mut pos, mut start, mut line) = (0, 0, 0);
+    while pos < out.len() {
+        if line % STRIDE == 0 {
+            marks.push([pos as u32, start as u32]);
+        }
+        start += read_length(&out, &mut pos);
+        line += 1;
     }
     let mut table = Vec::with_capacity(4 + marks.len() * 8 + out.len());
     table.extend_from_slice(&(marks.len() as u32).to_le_bytes());
@@ -115,6 +120,21 @@ fn line_lengths(text: &str) -> Option<Box<[u8]>> {
     }
     table.extend_from_slice(&out);
     Some(table.into_boxed_slice())
+}
+
+/// The line length at `pos` of a table of [`line_lengths`], moving `pos` past it.
+fn read_length(lengths: &[u8], pos: &mut usize) -> usize {
+    let mut len = 0usize;
+    let mut shift = 0;
+    while let Some(&b) = lengths.get(*pos) {
+        *pos += 1;
+        len |= usize::from(b & 0x7f) << shift;
+        shift += 7;
+        if b < 0x80 {
+            break;
+        }
+    }
+    len
 }
 
 /// Tables of line lengths this long or longer are indexed ([`line_lengths`]).
@@ -170,16 +190,7 @@ fn line_col_from_lengths(table: &[u8], offset: usize) -> LineCol {
         (table, 0, 0, 0)
     };
     while pos < lengths.len() {
-        let mut len = 0usize;
-        let mut shift = 0;
-        while let Some(&b) = lengths.get(pos) {
-            pos += 1;
-            len |= usize::from(b & 0x7f) << shift;
-            shift += 7;
-            if b < 0x80 {
-                break;
-            }
-        }
+        let len = read_length(lengths, &mut pos);
         if pos >= lengths.len() || offset < start + len {
             break;
         }

@@ -16,23 +16,22 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn location(r: &Report<'_>, label: &Label) -> Location {
+/// Where `label` is: its file and region.
+fn physical(r: &Report<'_>, label: &Label) -> Physical {
     let file = r.sources.get(label.file);
     let start = file.line_col(label.span.start);
     let end = file.line_col(label.span.end);
-    Location {
-        physical_location: Physical {
-            artifact_location: Artifact {
-                uri: uri(&file.name),
-            },
-            region: Region {
-                start_line: start.line,
-                start_column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-                byte_offset: label.span.start,
-                byte_length: label.span.len(),
-            },
+    Physical {
+        artifact_location: Artifact {
+            uri: uri(&file.name),
+        },
+        region: Region {
+            start_line: start.line,
+            start_column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+            byte_offset: label.span.start,
+            byte_length: label.span.len(),
         },
     }
 }
@@ -207,7 +206,7 @@ fn result<'a>(
         .iter()
         .enumerate()
         .map(|(id, l)| Related {
-            physical_location: location(r, l).physical_location,
+            physical_location: physical(r, l),
             id,
             message: Text {
                 text: l.message.as_str().into(),
@@ -222,7 +221,9 @@ fn result<'a>(
         rule_id: f.rule.as_str(),
         level: level(f.severity),
         message: Text { text },
-        locations: [location(r, &f.primary)],
+        locations: [Location {
+            physical_location: physical(r, &f.primary),
+        }],
         partial_fingerprints: Prints { v1: print },
         rule_index: index,
         related_locations,
