@@ -110,7 +110,7 @@ impl Serialize for RuleId {
 }
 
 /// A location with an optional caption.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Label {
     pub file: FileId,
     pub span: Span,
