@@ -339,7 +339,13 @@ pub fn run(opts: &CheckOptions) -> Result<Outcome, Fatal> {
                 .collect();
             outcome.identities = Some(ids);
         }
-        outcome.estate = Estate::default();
+        // Its documents freed by the pool's threads: at 100,000 systems some 400,000 tapes
+        // took 20-35 ms on this thread alone, 5-16 ms so.
+        let mut estate = std::mem::take(&mut outcome.estate);
+        std::mem::take(&mut estate.entities)
+            .into_par_iter()
+            .for_each(drop);
+        drop(estate);
     }
     // Texts were let go after loading: the files the findings show are read again.
     let shown = outcome.findings.iter().flat_map(|f| {
