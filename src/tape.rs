@@ -195,12 +195,47 @@ impl Tape {
     }
 }
 
-fn put(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
+/// Bytes appended to a vector after one check of its room: a node's head and its payload's
+/// numbers are a few bytes, written for every scalar of every document (pushed one by one,
+/// each push checked the room again and could grow the vector).
+struct Append<'a> {
+    out: &'a mut Vec<u8>,
+    len: usize,
+}
+
+impl<'a> Append<'a> {
+    /// The most a node's numbers take: a tag and three varints of up to ten bytes.
+    const ROOM: usize = 31;
+
+    fn new(out: &'a mut Vec<u8>) -> Append<'a> {
+        out.reserve(Self::ROOM);
+        let len = out.len();
+        Append { out, len }
     }
-    out.push(v as u8);
+
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        // Checked against the room made (never fails: see `ROOM`), so no byte lands outside.
+        let at = self.len - self.out.len();
+        self.out.spare_capacity_mut()[at].write(b);
+        self.len += 1;
+    }
+
+    #[inline(always)]
+    fn varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.byte((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.byte(v as u8);
+    }
+}
+
+impl Drop for Append<'_> {
+    fn drop(&mut self) {
+        // SAFETY: every byte below `len` was written by `byte`, within the vector's capacity.
+        unsafe { self.out.set_len(self.len) }
+    }
 }
 
 fn zigzag(v: i64) -> u64 {
@@ -223,11 +258,22 @@ pub enum ScalarValue<'a> {
 
 /// A node's head: tag, start relative to `cursor`, and span length unless [`EXACT`].
 fn put_head(out: &mut Vec<u8>, tag: u8, cursor: u32, span: Span) {
-    out.push(tag);
-    put(out, zigzag(i64::from(span.start) - i64::from(cursor)));
+    head_and(out, tag, cursor, span, None);
+}
+
+/// [`put_head`] and then `more` (a payload number), if any, in one [`Append`].
+#[inline(always)]
+fn head_and(out: &mut Vec<u8>, tag: u8, cursor: u32, span: Span, more: Option<u64>) -> Append<'_> {
+    let mut w = Append::new(out);
+    w.byte(tag);
+    w.varint(zigzag(i64::from(span.start) - i64::from(cursor)));
     if tag & EXACT == 0 {
-        put(out, u64::from(span.end - span.start));
+        w.varint(u64::from(span.end - span.start));
     }
+    if let Some(v) = more {
+        w.varint(v);
+    }
+    w
 }
 
 /// Encodes a scalar node.
@@ -256,8 +302,7 @@ fn put_scalar_sym(
         ScalarValue::Bool(false) => put_head(out, T_FALSE, cursor, span),
         ScalarValue::Bool(true) => put_head(out, T_TRUE, cursor, span),
         ScalarValue::Int(i) => {
-            put_head(out, T_INT, cursor, span);
-            put(out, zigzag(i));
+            head_and(out, T_INT, cursor, span, Some(zigzag(i)));
         }
         ScalarValue::Float(f) => {
             put_head(out, T_FLOAT, cursor, span);
@@ -271,12 +316,16 @@ fn put_scalar_sym(
             };
             match sym {
                 Some(sym) => {
-                    put_head(out, T_STR | SYM | exact, cursor, span);
-                    put(out, u64::from(sym));
+                    head_and(out, T_STR | SYM | exact, cursor, span, Some(u64::from(sym)));
                 }
                 None => {
-                    put_head(out, T_STR | exact, cursor, span);
-                    put(out, s.len() as u64);
+                    drop(head_and(
+                        out,
+                        T_STR | exact,
+                        cursor,
+                        span,
+                        Some(s.len() as u64),
+                    ));
                     out.extend_from_slice(s.as_bytes());
                 }
             }
@@ -286,9 +335,15 @@ fn put_scalar_sym(
 
 /// Encodes a collection whose items are already encoded in `body`.
 fn put_collection(out: &mut Vec<u8>, cursor: u32, span: Span, map: bool, count: u32, body: &[u8]) {
-    put_head(out, if map { T_MAP } else { T_SEQ }, cursor, span);
-    put(out, u64::from(count));
-    put(out, body.len() as u64);
+    let mut w = head_and(
+        out,
+        if map { T_MAP } else { T_SEQ },
+        cursor,
+        span,
+        Some(count.into()),
+    );
+    w.varint(body.len() as u64);
+    drop(w);
     out.extend_from_slice(body);
 }
 
