@@ -742,14 +742,16 @@ fn scalar_typed<'t>(text: &'t str, style: ScalarStyle, tag: Option<&Tag>) -> Sca
     if style != ScalarStyle::Plain || tag.is_some() {
         return ScalarValue::Str(text);
     }
-    // Most plain scalars are words: a null, bool, int or float starts with a digit, a sign, a
-    // dot, `~`, or the first letter of null, true or false.
-    if text
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic() && !b"nNtTfF".contains(&b))
-    {
-        return ScalarValue::Str(text);
+    // Most plain scalars are words: an int or float starts with a digit, a sign or a dot, and
+    // a word can only be a null or a bool.
+    if let Some(first) = text.bytes().next().filter(u8::is_ascii_alphabetic) {
+        if !b"nNtTfF".contains(&first) {
+            return ScalarValue::Str(text);
+        }
+        return match text {
+            "null" | "Null" | "NULL" => ScalarValue::Null,
+            t => core_bool(t).map_or(ScalarValue::Str(t), ScalarValue::Bool),
+        };
     }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => ScalarValue::Null,
@@ -806,24 +808,32 @@ fn core_float(t: &str) -> Option<f64> {
         ".nan" | ".NaN" | ".NAN" if unsigned.len() == t.len() => return Some(f64::NAN),
         _ => {}
     }
-    // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
-    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
-        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
-        None => (unsigned, None),
+    // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?, read in one pass
+    // (a date or a version, which start with a digit too, stops at its first `-` or `.`).
+    let b = unsigned.as_bytes();
+    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let int_digits = digits(0);
+    let mut at = int_digits;
+    let mantissa_ok = if b.get(at) == Some(&b'.') {
+        let frac_digits = digits(at + 1);
+        at += 1 + frac_digits;
+        int_digits + frac_digits > 0
+    } else {
+        int_digits > 0
     };
-    let (int_part, frac_part) = match mantissa.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (mantissa, None),
+    let exponent_ok = match b.get(at) {
+        Some(b'e' | b'E') => {
+            at += 1;
+            if matches!(b.get(at), Some(b'-' | b'+')) {
+                at += 1;
+            }
+            let exp_digits = digits(at);
+            at += exp_digits;
+            exp_digits > 0
+        }
+        _ => true,
     };
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = match frac_part {
-        None => !int_part.is_empty() && all_digits(int_part),
-        Some(f) => all_digits(int_part) && all_digits(f) && !(int_part.is_empty() && f.is_empty()),
-    };
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        !e.is_empty() && all_digits(e)
-    });
+    let mantissa_ok = mantissa_ok && at == b.len();
     if mantissa_ok && exponent_ok {
         t.parse().ok()
     } else {
@@ -982,6 +992,53 @@ mod tests {
         assert_eq!(v("m"), Value::Float(f64::INFINITY));
         assert_eq!(v("n"), Value::Float(1000.0));
         assert_eq!(v("o"), Value::Int(15));
+    }
+
+    #[test]
+    fn the_core_float_grammar_is_read_to_its_edges() {
+        // [-+]? ( . [0-9]+ | [0-9]+ ( . [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+        let floats = [
+            ("1.5", 1.5),
+            ("1.", 1.0),
+            (".5", 0.5),
+            ("+.5", 0.5),
+            ("-2.5", -2.5),
+            ("1e3", 1000.0),
+            ("1E+3", 1000.0),
+            ("2.5e-1", 0.25),
+            (".5e1", 5.0),
+            ("-.inf", f64::NEG_INFINITY),
+        ];
+        for (text, want) in floats {
+            assert_eq!(core_float(text), Some(want), "{text}");
+        }
+        let not_floats = [
+            "",
+            ".",
+            "-",
+            "+.",
+            "e3",
+            ".e3",
+            "1e",
+            "1e+",
+            "1.2.3",
+            "1..2",
+            "2026-01-31",
+            "1-2",
+            "1e3.5",
+            "1_000.5",
+            "1.5x",
+            "--1",
+            "+-1",
+            "1ee3",
+            " 1.5",
+            "0x1F",
+            "-.nan",
+        ];
+        for text in not_floats {
+            assert_eq!(core_float(text), None, "{text}");
+        }
+        assert!(core_float(".nan").is_some_and(f64::is_nan));
     }
 
     #[test]
