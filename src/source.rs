@@ -81,7 +81,9 @@ pub struct SourceFile {
 /// line ([`Indexed`]), so that a file of many lines with findings all along it is not read
 /// from its first line for each (100,000 findings in one file took 25 s).
 fn line_lengths(text: &str) -> Option<Box<[u8]>> {
-    let bytes = text.as_bytes();
+    if !text.is_ascii() {
+        return None;
+    }
     let mut out = Vec::with_capacity(text.len() / 16 + 1);
     let mut put = |mut n: usize| {
         while n >= 0x80 {
@@ -91,36 +93,9 @@ fn line_lengths(text: &str) -> Option<Box<[u8]>> {
         out.push(n as u8);
     };
     let mut start = 0;
-    // Eight bytes at a time: each newline's place read from a mask of the word's bytes, and
-    // the words or'ed together to tell an ASCII text (lines are some 40 bytes: a search per
-    // line paid its setup each time).
-    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let mut any = 0u64;
-    let words = bytes.chunks_exact(8);
-    let tail = words.remainder();
-    for (k, word) in words.enumerate() {
-        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        any |= w;
-        // The high bit of each byte that is a newline (its xor with `\n` is zero), exactly.
-        let x = w ^ 0x0A0A_0A0A_0A0A_0A0A;
-        let mut newlines = !(((x & LOW) + LOW) | x | LOW);
-        while newlines != 0 {
-            let at = k * 8 + (newlines.trailing_zeros() / 8) as usize;
-            put(at + 1 - start);
-            start = at + 1;
-            newlines &= newlines - 1;
-        }
-    }
-    let tail_from = bytes.len() - tail.len();
-    for (i, &b) in tail.iter().enumerate() {
-        any |= u64::from(b);
-        if b == b'\n' {
-            put(tail_from + i + 1 - start);
-            start = tail_from + i + 1;
-        }
-    }
-    if any & !LOW != 0 {
-        return None;
+    for newline in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        put(newline + 1 - start);
+        start = newline + 1;
     }
     put(text.len() - start);
     if out.len() < INDEXED_FROM {
