@@ -781,7 +781,7 @@ impl Check {
             }
             Check::Enum { field, values } => {
                 for hit in field.items(root) {
-                    if !values.iter().any(|o| o.equals(hit.node)) {
+                    if !values.iter().any(|o| o.equals(hit.node.value)) {
                         let v = Val::from_ref(hit.node);
                         let allowed: Vec<String> = values
                             .iter()

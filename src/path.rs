@@ -128,6 +128,14 @@ impl<'a> Doc<'a> {
             key: Some(e.key),
         }))
     }
+
+    /// [`Doc::slot`]'s value alone, read without decoding the key or working out spans.
+    fn slot_value(&self, path: &FieldPath) -> Option<Option<ValueRef<'a>>> {
+        let slots = self.slots?;
+        let at = *slots.table.get(path.slot? as usize)?;
+        at.place()
+            .map(|place| place.map(|pos| slots.tape.value_at(pos)))
+    }
 }
 
 impl<'a> From<NodeRef<'a>> for Doc<'a> {
@@ -256,6 +264,16 @@ impl FieldPath {
             return Some(here);
         }
         self.resolve(root).into_iter().next()
+    }
+
+    /// The value of [`FieldPath::first`], for readers that need no span: a numbered path's
+    /// value is then read from its slot without its key.
+    pub fn first_value<'a>(&self, doc: impl Into<Doc<'a>>) -> Option<ValueRef<'a>> {
+        let doc = doc.into();
+        if let Some(value) = doc.slot_value(self) {
+            return value;
+        }
+        self.first(doc).map(|hit| hit.node.value)
     }
 
     /// Every scalar the path reaches, with sequences at the end entered too (`spec.covers`
@@ -451,6 +469,10 @@ mod tests {
                     .map(|h| (h.node.span, h.key.map(|k| k.span)));
                 let fast = p.first(with).map(|h| (h.node.span, h.key.map(|k| k.span)));
                 assert_eq!(fast, slow, "{} in {src:?}", p.text);
+                let value = |v: Option<ValueRef<'_>>| v.map(Val::from_value);
+                let found = value(p.first(tape.root()).map(|h| h.node.value));
+                assert_eq!(value(p.first_value(with)), found, "{} in {src:?}", p.text);
+                assert_eq!(value(p.first_value(tape.root())), found, "{}", p.text);
                 // A value read at its place alone, as target fields are.
                 let placed = table[p.slot.unwrap() as usize].place();
                 if let Some(place) = placed {

@@ -81,12 +81,13 @@ impl Literal {
         Literal { node, val, word }
     }
 
-    /// Whether `node` equals this constant as [`compare`] sees them.
-    pub fn equals(&self, node: NodeRef<'_>) -> bool {
-        match (&self.val, self.word) {
+    /// Whether `value` equals this constant as [`compare`] sees them.
+    pub fn equals(&self, value: ValueRef<'_>) -> bool {
+        match (&self.val, self.word, value) {
             // Against a plain word only the same string compares, and as equal.
-            (Val::Str(w), true) => node.as_str() == Some(w.as_str()),
-            (val, _) => compare(&Val::from_ref(node), val, None) == Some(Ordering::Equal),
+            (Val::Str(w), true, ValueRef::Str(s)) => s == w,
+            (Val::Str(_), true, _) => false,
+            (val, _, _) => compare(&Val::from_value(value), val, None) == Some(Ordering::Equal),
         }
     }
 }
@@ -433,8 +434,7 @@ impl Condition {
             }
             _ => {}
         }
-        let hit = self.path.first(root);
-        let value = hit.map(|h| h.node).filter(|n| !n.is_null());
+        let value = self.path.first_value(root).filter(|v| !v.is_null());
         match (&self.test, value) {
             (Test::Exists(want), v) => v.is_some() == *want,
             (Test::Cmp { op: Op::Ne, .. } | Test::NotIn(_), None) => true,
@@ -447,12 +447,13 @@ impl Condition {
                 let Some(right) = env.operand(operand, root, None) else {
                     return false;
                 };
-                compare(&Val::from_ref(node), &right, order.as_deref()).is_some_and(|o| op.holds(o))
+                compare(&Val::from_value(node), &right, order.as_deref())
+                    .is_some_and(|o| op.holds(o))
             }
             (Test::In(options), Some(node)) => options.iter().any(|o| o.equals(node)),
             (Test::NotIn(options), Some(node)) => !options.iter().any(|o| o.equals(node)),
             (Test::Size { op, operand }, Some(node)) => {
-                let count = match node.value {
+                let count = match node {
                     ValueRef::Seq(items) => items.len(),
                     ValueRef::Map(entries) => entries.len(),
                     _ => 1,
@@ -517,7 +518,7 @@ mod tests {
         let lit = |src: &str| Literal::new(crate::yaml::load(src).documents.remove(0).root);
         let doc = tape("[public, 24h, 1, '1', true, 50%]");
         let items: Vec<_> = doc.root().as_seq().unwrap().iter().collect();
-        let equal = |l: &Literal| items.iter().map(|n| l.equals(*n)).collect::<Vec<_>>();
+        let equal = |l: &Literal| items.iter().map(|n| l.equals(n.value)).collect::<Vec<_>>();
         // A word equals the same string only.
         assert_eq!(
             equal(&lit("public")),
