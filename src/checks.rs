@@ -171,11 +171,11 @@ impl Resolve for Ctx<'_> {
         root: Doc<'_>,
         target: Option<NodeRef<'_>>,
     ) -> Option<Val> {
-        let non_null = |n: NodeRef<'_>| (!n.is_null()).then(|| Val::from_ref(n));
+        let non_null = |v: ValueRef<'_>| (!v.is_null()).then(|| Val::from_value(v));
         match operand {
             Operand::Const(lit) => Some(lit.val.clone()),
-            Operand::Field(p) => p.first(root).and_then(|h| non_null(h.node)),
-            Operand::Target(p) => p.first(target?).and_then(|h| non_null(h.node)),
+            Operand::Field(p) => p.first_value(root).and_then(non_null),
+            Operand::Target(p) => p.first_value(target?).and_then(non_null),
             Operand::Param(name) => self.params.get(name).cloned(),
             Operand::Today(offset) => {
                 let secs = self.operand(offset, root, target)?.as_duration()?;
@@ -724,7 +724,7 @@ impl Check {
         match self {
             Check::Required(fields) => {
                 for f in fields {
-                    let present = f.first(root).is_some_and(|h| !h.node.is_null());
+                    let present = f.first_value(root).is_some_and(|v| !v.is_null());
                     if !present {
                         out.push(
                             Violation::at(
@@ -803,11 +803,12 @@ impl Check {
                 operand,
                 order,
             } => {
-                if let Some(hit) = field.first(root).filter(|h| !h.node.is_null()) {
-                    let left = Val::from_ref(hit.node);
+                // The value alone first: only a field that fails needs its place found.
+                if let Some(value) = field.first_value(root).filter(|v| !v.is_null()) {
+                    let left = Val::from_value(value);
                     if let Some(right) = ctx.operand(operand, root, None) {
                         if let Some(ord) = compare(&left, &right, order.as_deref()) {
-                            if !op.holds(ord) {
+                            if let (false, Some(hit)) = (op.holds(ord), field.first(root)) {
                                 out.push(relation(hit.node.span, &left, *op, &right));
                             }
                         }
@@ -815,12 +816,14 @@ impl Check {
                 }
             }
             Check::MaxAge { field, max } => {
-                if let Some(hit) = field.first(root) {
-                    let date = Val::from_ref(hit.node).as_date();
+                if let Some(value) = field.first_value(root) {
+                    let date = Val::from_value(value).as_date();
                     let max = ctx.operand(max, root, None).and_then(|m| m.as_duration());
                     if let (Some(date), Some(max)) = (date, max) {
                         let age = ctx.today - date;
-                        if age * 86_400 > max as i64 {
+                        // Only a date too old needs its place found.
+                        let too_old = age * 86_400 > max as i64;
+                        if let Some(hit) = field.first(root).filter(|_| too_old) {
                             out.push(
                                 Violation::at(hit.node.span, format!("{age} days old"))
                                     .var("age", format!("{age} days"))
