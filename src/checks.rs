@@ -808,7 +808,8 @@ impl Check {
                     let left = Val::from_value(value);
                     if let Some(right) = ctx.operand(operand, root, None) {
                         if let Some(ord) = compare(&left, &right, order.as_deref()) {
-                            if let (false, Some(hit)) = (op.holds(ord), field.first(root)) {
+                            let failed = !op.holds(ord);
+                            if let Some(hit) = failed.then(|| field.first(root)).flatten() {
                                 out.push(relation(hit.node.span, &left, *op, &right));
                             }
                         }
@@ -823,7 +824,7 @@ impl Check {
                         let age = ctx.today - date;
                         // Only a date too old needs its place found.
                         let too_old = age * 86_400 > max as i64;
-                        if let Some(hit) = field.first(root).filter(|_| too_old) {
+                        if let Some(hit) = too_old.then(|| field.first(root)).flatten() {
                             out.push(
                                 Violation::at(hit.node.span, format!("{age} days old"))
                                     .var("age", format!("{age} days"))

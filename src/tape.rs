@@ -204,8 +204,10 @@ struct Append<'a> {
 }
 
 impl<'a> Append<'a> {
-    /// The most a node's numbers take: a tag and three varints of up to ten bytes.
-    const ROOM: usize = 31;
+    /// The most one node's head and numbers take: a tag, its start (a difference of two
+    /// `u32`: 5 bytes), span length and item count (5 each) and a body's length (10). More
+    /// would panic at the room's bounds check, never write past it.
+    const ROOM: usize = 26;
 
     fn new(out: &'a mut Vec<u8>) -> Append<'a> {
         out.reserve(Self::ROOM);
