@@ -558,16 +558,16 @@ mod tests {
 
     #[test]
     fn only_an_ascii_text_keeps_its_line_lengths() {
-        // A character beyond ASCII in the first word, in a later one, in the tail after the
-        // last whole word: the text's offsets are then not its characters' (no table).
+        // A character beyond ASCII anywhere (first, mid-line, on the last line, last): the
+        // text's byte offsets are then not its characters' (no table).
         let base = "key: value\nnext: 1\n";
         for at in [0, 9, 17, base.len()] {
             let mut text = base.to_string();
             text.insert(at, 'é');
             assert!(line_lengths(&text).is_none(), "é at {at}");
         }
-        // DEL is the last ASCII byte; a newline as the last byte of a word and of the tail.
-        for text in ["a: \x7f\nb: 1\n", "1234567\n12345678\n", "1234567\n1\n"] {
+        // DEL is the last ASCII byte; texts with and without a line after the last newline.
+        for text in ["a: \x7f\nb: 1\n", "1234567\n12345678\n", "1234567\n1"] {
             assert!(line_lengths(text).is_some(), "{text:?}");
         }
     }

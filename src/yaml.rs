@@ -850,8 +850,9 @@ fn core_float(t: &str) -> Option<f64> {
         }
         _ => true,
     };
-    let mantissa_ok = mantissa_ok && at == b.len();
-    if mantissa_ok && exponent_ok {
+    // Nothing after the exponent (`1.5x`, `1e3.5`).
+    let whole = at == b.len();
+    if mantissa_ok && exponent_ok && whole {
         t.parse().ok()
     } else {
         None
