@@ -115,15 +115,19 @@ impl<'a> Doc<'a> {
         self.entity
     }
 
+    /// Where a numbered path's entry is in the document's tape, when the table can tell
+    /// ([`SlotPos::ABSENT`] for a path known to be missing).
+    fn slot_pos(&self, path: &FieldPath) -> Option<(&'a Tape, SlotPos)> {
+        let slots = self.slots?;
+        let at = *slots.table.get(path.slot? as usize)?;
+        (at != SlotPos::UNKNOWN).then_some((slots.tape, at))
+    }
+
     /// The entry of a numbered path, when the table has it: `Some(None)` for a path known to
     /// be missing, `None` when the table cannot tell.
     fn slot(&self, path: &FieldPath) -> Option<Option<Hit<'a>>> {
-        let slots = self.slots?;
-        let at = *slots.table.get(path.slot? as usize)?;
-        if at == SlotPos::UNKNOWN {
-            return None;
-        }
-        Some(slots.tape.entry_at(at).map(|e| Hit {
+        let (tape, at) = self.slot_pos(path)?;
+        Some(tape.entry_at(at).map(|e| Hit {
             node: e.value,
             key: Some(e.key),
         }))
@@ -131,10 +135,8 @@ impl<'a> Doc<'a> {
 
     /// [`Doc::slot`]'s value alone, read without decoding the key or working out spans.
     fn slot_value(&self, path: &FieldPath) -> Option<Option<ValueRef<'a>>> {
-        let slots = self.slots?;
-        let at = *slots.table.get(path.slot? as usize)?;
-        at.place()
-            .map(|place| place.map(|pos| slots.tape.value_at(pos)))
+        let (tape, at) = self.slot_pos(path)?;
+        Some(at.place()?.map(|pos| tape.value_at(pos)))
     }
 }
 

@@ -258,22 +258,15 @@ pub enum ScalarValue<'a> {
     Str(&'a str),
 }
 
-/// A node's head: tag, start relative to `cursor`, and span length unless [`EXACT`].
-fn put_head(out: &mut Vec<u8>, tag: u8, cursor: u32, span: Span) {
-    head_and(out, tag, cursor, span, None);
-}
-
-/// [`put_head`] and then `more` (a payload number), if any, in one [`Append`].
+/// A node's head: tag, start relative to `cursor`, and span length unless [`EXACT`]; the
+/// payload's numbers follow through the [`Append`] returned (written when it is dropped).
 #[inline(always)]
-fn head_and(out: &mut Vec<u8>, tag: u8, cursor: u32, span: Span, more: Option<u64>) -> Append<'_> {
+fn put_head(out: &mut Vec<u8>, tag: u8, cursor: u32, span: Span) -> Append<'_> {
     let mut w = Append::new(out);
     w.byte(tag);
     w.varint(zigzag(i64::from(span.start) - i64::from(cursor)));
     if tag & EXACT == 0 {
         w.varint(u64::from(span.end - span.start));
-    }
-    if let Some(v) = more {
-        w.varint(v);
     }
     w
 }
@@ -300,11 +293,17 @@ fn put_scalar_sym(
     sym: Option<u32>,
 ) {
     match value {
-        ScalarValue::Null => put_head(out, T_NULL, cursor, span),
-        ScalarValue::Bool(false) => put_head(out, T_FALSE, cursor, span),
-        ScalarValue::Bool(true) => put_head(out, T_TRUE, cursor, span),
+        ScalarValue::Null => {
+            put_head(out, T_NULL, cursor, span);
+        }
+        ScalarValue::Bool(false) => {
+            put_head(out, T_FALSE, cursor, span);
+        }
+        ScalarValue::Bool(true) => {
+            put_head(out, T_TRUE, cursor, span);
+        }
         ScalarValue::Int(i) => {
-            head_and(out, T_INT, cursor, span, Some(zigzag(i)));
+            put_head(out, T_INT, cursor, span).varint(zigzag(i));
         }
         ScalarValue::Float(f) => {
             put_head(out, T_FLOAT, cursor, span);
@@ -318,16 +317,10 @@ fn put_scalar_sym(
             };
             match sym {
                 Some(sym) => {
-                    head_and(out, T_STR | SYM | exact, cursor, span, Some(u64::from(sym)));
+                    put_head(out, T_STR | SYM | exact, cursor, span).varint(u64::from(sym));
                 }
                 None => {
-                    drop(head_and(
-                        out,
-                        T_STR | exact,
-                        cursor,
-                        span,
-                        Some(s.len() as u64),
-                    ));
+                    put_head(out, T_STR | exact, cursor, span).varint(s.len() as u64);
                     out.extend_from_slice(s.as_bytes());
                 }
             }
@@ -337,13 +330,8 @@ fn put_scalar_sym(
 
 /// Encodes a collection whose items are already encoded in `body`.
 fn put_collection(out: &mut Vec<u8>, cursor: u32, span: Span, map: bool, count: u32, body: &[u8]) {
-    let mut w = head_and(
-        out,
-        if map { T_MAP } else { T_SEQ },
-        cursor,
-        span,
-        Some(count.into()),
-    );
+    let mut w = put_head(out, if map { T_MAP } else { T_SEQ }, cursor, span);
+    w.varint(count.into());
     w.varint(body.len() as u64);
     drop(w);
     out.extend_from_slice(body);
