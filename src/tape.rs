@@ -743,6 +743,12 @@ fn head(tape: &[u8], pos: &mut usize, cursor: u32) -> (u8, u32, Option<u32>) {
 
 /// Moves `pos` past the node there without building it; returns the node's end.
 fn skip(tape: &[u8], pos: &mut usize, cursor: u32, words: &[&str]) -> u32 {
+    skip_inline(tape, pos, cursor, words)
+}
+
+/// [`skip`], inlined into the loops that skip most nodes they meet ([`fill_map`]).
+#[inline(always)]
+fn skip_inline(tape: &[u8], pos: &mut usize, cursor: u32, words: &[&str]) -> u32 {
     let (tag, start, len) = head(tape, pos, cursor);
     match tag & 7 {
         T_INT => {
@@ -1112,7 +1118,7 @@ fn fill_map(
     for _ in 0..count {
         let at = pos;
         let key_cursor = cursor;
-        let (sym, key_end) = if let Some(key) = sym_key(tape, &mut pos, cursor) {
+        let (sym, key_end) = if let Some(key) = sym_key_in(tape, &mut pos, cursor, words) {
             (Some(key.sym), key.end)
         } else {
             // A key written so that it is not stored as a symbol (quoted differently, a
@@ -1143,7 +1149,7 @@ fn fill_map(
                 }
             }
         }
-        cursor = skip(tape, &mut pos, key_end, words);
+        cursor = skip_inline(tape, &mut pos, key_end, words);
     }
 }
 
@@ -1158,12 +1164,18 @@ struct SymKey {
 /// Most keys are symbols: lookups, slot fills and schema walks read them so, without a node.
 #[inline(always)]
 fn sym_key(tape: &[u8], pos: &mut usize, cursor: u32) -> Option<SymKey> {
+    sym_key_in(tape, pos, cursor, &VOCABULARY.words)
+}
+
+/// [`sym_key`] with the vocabulary's words at hand.
+#[inline(always)]
+fn sym_key_in(tape: &[u8], pos: &mut usize, cursor: u32, words: &[&str]) -> Option<SymKey> {
     if tape.get(*pos)? & (7 | SYM) != T_STR | SYM {
         return None;
     }
     let (_, start, len) = head(tape, pos, cursor);
     let sym = varint(tape, pos) as u32;
-    let end = start + len.unwrap_or(VOCABULARY.words[sym as usize].len() as u32);
+    let end = start + len.unwrap_or(words[sym as usize].len() as u32);
     Some(SymKey { sym, start, end })
 }
 
