@@ -252,6 +252,25 @@ fn line_col_from_lengths(table: &[u8], offset: usize) -> LineCol {
     } else {
         (table, 0, 0, 0)
     };
+    // Eight one-byte lengths at a time while the offset lies past all eight lines (and
+    // another line follows them: the last line holds whatever is past the end).
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const PAIRS: u64 = 0x00FF_00FF_00FF_00FF;
+    while let Some(word) = lengths.get(pos..pos + 9).and_then(|w| w.first_chunk::<8>()) {
+        let w = u64::from_le_bytes(*word);
+        if w & HIGH != 0 {
+            break;
+        }
+        // Bytes summed in pairs, then the four pairs (each below 128: the sum fits 16 bits).
+        let pairs = (w & PAIRS) + ((w >> 8) & PAIRS);
+        let sum = (pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize;
+        if offset < start + sum {
+            break;
+        }
+        start += sum;
+        line += 8;
+        pos += 8;
+    }
     while pos < lengths.len() {
         let len = read_length(lengths, &mut pos);
         if pos >= lengths.len() || offset < start + len {
