@@ -63,8 +63,21 @@ impl Links {
                 for e in chunk {
                     start.push(data.len() as u32);
                     let keys = &KEYS[e.kind as usize];
+                    // The fields' paths share their first key (`spec`): its node is found once.
+                    let mut first: Option<(&Key, Walk<'_>)> = None;
                     for (field, keys) in e.kind.ref_fields().iter().zip(keys) {
-                        encode(e.root(), field, keys, &lookup, &mut data);
+                        let walked = match (keys.split_first(), first) {
+                            (Some((key, rest)), Some((seen, there))) if key == seen => {
+                                there.then(rest)
+                            }
+                            (Some((key, rest)), _) => {
+                                let there = walk(e.root(), std::slice::from_ref(key));
+                                first = Some((key, there));
+                                there.then(rest)
+                            }
+                            (None, _) => Walk::Found(e.root()),
+                        };
+                        encode(walked, field, &lookup, &mut data);
                     }
                 }
                 (start, data)
@@ -149,11 +162,22 @@ impl Links {
 }
 
 /// Where a field's path leads in a document.
+#[derive(Clone, Copy)]
 enum Walk<'a> {
     Found(NodeRef<'a>),
     Absent,
     /// A key applied to a list applies to each item: read as written.
     ThroughList,
+}
+
+impl<'a> Walk<'a> {
+    /// Follows `keys` further from where this walk led.
+    fn then(self, keys: &[Key]) -> Walk<'a> {
+        match self {
+            Walk::Found(node) => walk(node, keys),
+            other => other,
+        }
+    }
 }
 
 /// Follows `keys` from `root` through mappings.
@@ -172,17 +196,16 @@ fn walk<'a>(root: NodeRef<'a>, keys: &[Key]) -> Walk<'a> {
     Walk::Found(node)
 }
 
-/// Appends one field of `root`: its header, then its items.
+/// Appends one field, `walked` to along its path: its header, then its items.
 fn encode(
-    root: NodeRef<'_>,
+    walked: Walk<'_>,
     field: &RefField,
-    keys: &[Key],
     lookup: &impl Fn(Kind, &str) -> Option<usize>,
     data: &mut Vec<u32>,
 ) {
     let at = data.len();
     data.push(0);
-    let node = match walk(root, keys) {
+    let node = match walked {
         Walk::Found(node) => node,
         Walk::Absent => return,
         Walk::ThroughList => {
