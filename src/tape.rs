@@ -778,6 +778,37 @@ fn skip_inline(tape: &[u8], pos: &mut usize, cursor: u32, words: &[&str]) -> u32
     start + len.unwrap_or(0)
 }
 
+/// Moves `pos` past the node there, decoding nothing but the lengths it needs to.
+#[inline]
+fn pass(tape: &[u8], pos: &mut usize) {
+    let tag = tape[*pos];
+    *pos += 1;
+    pass_varint(tape, pos);
+    if tag & EXACT == 0 {
+        pass_varint(tape, pos);
+    }
+    match tag & 7 {
+        T_INT => pass_varint(tape, pos),
+        T_FLOAT => *pos += 8,
+        T_STR if tag & SYM != 0 => pass_varint(tape, pos),
+        T_STR => *pos += varint(tape, pos) as usize,
+        T_SEQ | T_MAP => {
+            pass_varint(tape, pos);
+            *pos += varint(tape, pos) as usize;
+        }
+        _ => {}
+    }
+}
+
+/// Moves `pos` past the varint there.
+#[inline]
+fn pass_varint(tape: &[u8], pos: &mut usize) {
+    while tape[*pos] & 0x80 != 0 {
+        *pos += 1;
+    }
+    *pos += 1;
+}
+
 /// A mapping key to look up, with its symbol when it is one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Key {
@@ -1088,8 +1119,7 @@ impl Tape {
     pub fn value_at(&self, place: u32) -> ValueRef<'_> {
         let tape = &self.0[..];
         let mut pos = place as usize;
-        let (tag, start, _) = head(tape, &mut pos, 0);
-        payload(tape, &mut pos, tag, start);
+        pass(tape, &mut pos);
         let (tag, start, _) = head(tape, &mut pos, 0);
         payload(tape, &mut pos, tag, start)
     }
