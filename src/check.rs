@@ -932,7 +932,7 @@ fn check_text(id: FileId, source: SourceFile, text: &str, scans: &[DocScan]) -> 
     let scanning: Option<&mut dyn FnMut(&ScalarTexts) -> u64> =
         (!scans.is_empty()).then_some(&mut scan_all);
     let (tapes, errors) = match yaml::load_tapes_scanned(text, scanning) {
-        Some(tapes) => (tapes, Vec::new()),
+        Some(docs) => (docs, Vec::new()),
         None => {
             let loaded = yaml::load(text);
             let tapes = loaded
@@ -944,7 +944,12 @@ fn check_text(id: FileId, source: SourceFile, text: &str, scans: &[DocScan]) -> 
                         true => 0,
                         false => scan_all(&ScalarTexts::of_tape(&tape)),
                     };
-                    (tape, answers, None)
+                    yaml::TapeRead {
+                        tape,
+                        answers,
+                        accepted: None,
+                        name: None,
+                    }
                 })
                 .collect();
             (tapes, loaded.errors)
@@ -987,7 +992,13 @@ fn check_text(id: FileId, source: SourceFile, text: &str, scans: &[DocScan]) -> 
     // Timed once per file, not per document (two clock reads for each of 400,000 documents
     // at 100k systems): the schema's share includes telling each document's kind.
     let started = std::time::Instant::now();
-    for (tape, answers, accepted) in tapes {
+    for yaml::TapeRead {
+        tape,
+        answers,
+        accepted,
+        name,
+    } in tapes
+    {
         // A document its kind's shapes accepted has that kind and this apiVersion (both are
         // the schema's `const`s): nothing to tell.
         let classified = match accepted {
@@ -1002,7 +1013,7 @@ fn check_text(id: FileId, source: SourceFile, text: &str, scans: &[DocScan]) -> 
             }
             Classified::Entity(kind) => {
                 result.documents += 1;
-                let entity = Entity::new(kind, id, tape);
+                let entity = Entity::with_name(kind, id, tape, name);
                 // Most documents were found to match their schema as they were built.
                 if accepted.is_none() {
                     result.findings.extend(schema::validate_tape(

@@ -34,9 +34,19 @@ static ENVELOPE: LazyLock<[Key; 2]> = LazyLock::new(|| [Key::new("apiVersion"), 
 
 impl Entity {
     pub fn new(kind: Kind, file: FileId, tape: Tape) -> Entity {
-        let name = name_node(&tape)
-            .and_then(|n| n.as_str())
-            .map_or(StrAt::NONE, |s| tape.str_at(s));
+        Entity::with_name(kind, file, tape, None)
+    }
+
+    /// [`Entity::new`] for a tape whose `metadata.name` its builder found already (`name`:
+    /// offset and length in the tape, [`crate::tape::TapeBuilder::root_name`]); without it,
+    /// the tape is read.
+    pub fn with_name(kind: Kind, file: FileId, tape: Tape, name: Option<(usize, usize)>) -> Entity {
+        let name = match name {
+            Some((at, len)) => tape.str_at_offset(at, len),
+            None => name_node(&tape)
+                .and_then(|n| n.as_str())
+                .map_or(StrAt::NONE, |s| tape.str_at(s)),
+        };
         Entity {
             kind,
             file,
@@ -782,5 +792,32 @@ mod locate_tests {
         let doc = &crate::yaml::load(&text).documents[0];
         let e = Entity::new(Kind::System, FileId(0), Tape::from_node(&doc.root));
         assert_eq!((e.name(), e.has_name()), (Some(long.as_str()), true));
+    }
+
+    #[test]
+    fn a_name_noted_by_the_builder_is_the_name_the_tape_holds() {
+        let long = "n".repeat(300);
+        let text = format!(
+            "metadata: {{name: crm, title: x}}\nspec: {{}}\n---\n\
+             apiVersion: v\nmetadata:\n  title: t\n  name: 'quoted name'\n---\n\
+             metadata: {{name: 42}}\n---\nmetadata: {{title: none}}\n---\n\
+             metadata: {{name: System}}\n---\nother: {{name: not-metadata}}\n---\n\
+             - metadata: {{name: in-a-list}}\n---\nmetadata: {{name: {long}}}\n---\n\
+             metadata: [{{name: x}}]\n---\nspec: {{metadata: {{name: deeper}}}}\n"
+        );
+        let docs = crate::yaml::load_tapes_scanned(&text, None).expect("plain documents");
+        let mut noted = Vec::new();
+        for d in docs {
+            let walked = Entity::new(Kind::System, FileId(0), d.tape.clone());
+            let with = Entity::with_name(Kind::System, FileId(0), d.tape, d.name);
+            assert_eq!(with.name(), walked.name());
+            assert_eq!(with.name_len(), walked.name_len());
+            if d.name.is_some() {
+                noted.push(with.name().map(str::to_string));
+            }
+        }
+        // Noted: strings that are no words, under a root mapping's `metadata`.
+        let expected = [Some("crm"), Some("quoted name"), Some(long.as_str())];
+        assert_eq!(noted, expected.map(|n| n.map(str::to_string)));
     }
 }

@@ -1249,7 +1249,7 @@ metadata: {name: kind-first}
         let accepted: Vec<Option<Kind>> = crate::yaml::load_tapes_scanned(text, None)
             .expect("plain documents")
             .into_iter()
-            .map(|(_, _, kind)| kind)
+            .map(|d| d.accepted)
             .collect();
         assert_eq!(
             accepted,

@@ -381,7 +381,16 @@ pub struct TapeBuilder {
     /// The structural check of the document being built, when asked for
     /// ([`TapeBuilder::check_shapes`]).
     shapes: Option<Box<crate::shape::Stream>>,
+    /// Where the document's `metadata.name` is, as it is written (a string that is no
+    /// word): the frame whose body holds it, its bytes' offset there, and its length. It
+    /// moves with the body into each parent, and ends as an offset in the finished tape
+    /// ([`TapeBuilder::root_name`]), so an entity needs no walk to find its name.
+    name: Option<(usize, usize, usize)>,
 }
+
+/// The symbol of `metadata`, and the key `name`: where an entity's name is.
+static METADATA_SYM: LazyLock<Option<u32>> = LazyLock::new(|| VOCABULARY.lookup("metadata"));
+static NAME_KEY: LazyLock<Key> = LazyLock::new(|| Key::new("name"));
 
 /// Every scalar of a document (mapping keys too) as a whole-document search reads it: the
 /// words of the vocabulary as a set of symbols, the other scalars' texts joined by newlines
@@ -486,6 +495,8 @@ struct Frame {
     keys: Vec<u64>,
     other_keys: Vec<String>,
     other_index: Option<foldhash::HashSet<String>>,
+    /// In a mapping: the symbol of the last key read, if it is a string that is a word.
+    key_sym: Option<u32>,
 }
 
 /// Why a builder gives up on a document (the loader's tree then reads it, and reports).
@@ -531,6 +542,7 @@ impl TapeBuilder {
     pub fn start_document(&mut self) {
         self.depth = 0;
         self.root = None;
+        self.name = None;
         if let Some(texts) = &mut self.texts {
             texts.clear();
         }
@@ -557,6 +569,8 @@ impl TapeBuilder {
         let key = frame.map && frame.key_end.is_none();
         if key {
             frame.new_key(&value, sym)?;
+            // (Only strings have symbols.)
+            frame.key_sym = sym;
         }
         if let Some(shapes) = &mut self.shapes {
             shapes.scalar(key, &value, sym);
@@ -564,6 +578,28 @@ impl TapeBuilder {
         put_scalar_sym(&mut frame.body, cursor, span, value, sym);
         frame.item_done(span.end);
         Ok(())
+    }
+
+    /// Where `name`'s value is in `body`, the encoded entries of a mapping (`count` of
+    /// them, starting at `start`) that is the value of a root mapping's `metadata`: offset
+    /// and length, if it is a string that is no word.
+    fn find_name(body: &[u8], count: u32, start: u32) -> Option<(usize, usize)> {
+        let map = MapRef(Collection { body, count, start });
+        let ValueRef::Str(s) = map.entry_key(&NAME_KEY)?.value.value else {
+            return None;
+        };
+        // A word is read from the vocabulary, not from the body.
+        let (base, at) = (body.as_ptr() as usize, s.as_ptr() as usize);
+        (at >= base && at + s.len() <= base + body.len()).then(|| (at - base, s.len()))
+    }
+
+    /// Where the finished document's `metadata.name` is in its tape (offset and length),
+    /// when the builder noted it: a string that is no word. Otherwise the tape is read.
+    pub fn root_name(&self) -> Option<(usize, usize)> {
+        match self.name {
+            Some((0, at, len)) if self.root.is_some() => Some((at, len)),
+            _ => None,
+        }
     }
 
     pub fn start(&mut self, map: bool, flow: bool, start: u32) -> Result<(), Unusual> {
@@ -587,6 +623,7 @@ impl TapeBuilder {
         frame.count = 0;
         frame.last_end = None;
         frame.key_end = None;
+        frame.key_sym = None;
         frame.body.clear();
         if map {
             frame.keys.clear();
@@ -620,17 +657,32 @@ impl TapeBuilder {
         };
         let (map, count) = (done.map, done.count);
         let body = std::mem::take(&mut done.body);
-        match d.checked_sub(1) {
+        // The mapping under a root mapping's `metadata`: its `name` is noted.
+        if d == 1 && map && self.frames[0].map && self.frames[0].key_sym == *METADATA_SYM {
+            if let Some((at, len)) = TapeBuilder::find_name(&body, count, span.start) {
+                self.name = Some((1, at, len));
+            }
+        }
+        // Where the body starts in its new place: a name noted in it moves along.
+        let moved_to = match d.checked_sub(1) {
             None => {
                 let mut out = Vec::with_capacity(body.len() + 8);
                 put_collection(&mut out, 0, span, map, count, &body);
+                let at = out.len() - body.len();
                 self.root = Some(Tape(out.into_boxed_slice()));
+                at
             }
             Some(p) => {
                 let parent = &mut self.frames[p];
                 let cursor = parent.item_cursor();
                 put_collection(&mut parent.body, cursor, span, map, count, &body);
                 parent.item_done(end);
+                parent.body.len() - body.len()
+            }
+        };
+        if let Some((frame, at, len)) = self.name {
+            if frame == d {
+                self.name = Some((d.saturating_sub(1), moved_to + at, len));
             }
         }
         // The buffer goes back to its frame for the next collection at this depth.
@@ -901,6 +953,23 @@ impl Tape {
                 len,
             },
             _ => StrAt::ELSEWHERE,
+        }
+    }
+
+    /// [`Tape::str_at`] of the `len` bytes at offset `at` of this tape, a string the
+    /// builder wrote there ([`TapeBuilder::root_name`]).
+    pub fn str_at_offset(&self, at: usize, len: usize) -> StrAt {
+        match self.0.get(at..at + len) {
+            // SAFETY-free: only a range of this tape is made a `StrAt`; `Tape::str` checks
+            // its bytes again when it reads them.
+            Some(_) => match (u16::try_from(at), u8::try_from(len)) {
+                (Ok(start), Ok(len)) if start < u16::MAX => StrAt {
+                    at: start.to_le_bytes(),
+                    len,
+                },
+                _ => StrAt::ELSEWHERE,
+            },
+            None => StrAt::ELSEWHERE,
         }
     }
 

@@ -266,7 +266,7 @@ pub fn load(text: &str) -> Loaded {
 /// and reports (a syntax error, an anchor or alias, a repeated key, a collection as a key,
 /// nesting past [`MAX_DEPTH`]): [`load`] then reads it.
 pub fn load_tapes(text: &str) -> Option<Vec<Tape>> {
-    load_tapes_scanned(text, None).map(|docs| docs.into_iter().map(|(tape, ..)| tape).collect())
+    load_tapes_scanned(text, None).map(|docs| docs.into_iter().map(|d| d.tape).collect())
 }
 
 /// The benchmark's floor (`examples/parse-floor.rs`): saphyr-parser's events for `text`,
@@ -286,15 +286,26 @@ pub fn count_events(text: &str) -> Option<usize> {
     Some(n)
 }
 
+/// A document as [`load_tapes_scanned`] reads it.
+#[derive(Debug)]
+pub struct TapeRead {
+    pub tape: Tape,
+    /// What `scan` answered (0 without a `scan`).
+    pub answers: u64,
+    /// The kind whose schema the document certainly matches, checked as it was built
+    /// ([`crate::shape::Stream`]; `None`: not known to, jsonschema decides).
+    pub accepted: Option<crate::kind::Kind>,
+    /// Where `metadata.name` is in the tape, when the builder noted it
+    /// ([`TapeBuilder::root_name`]).
+    pub name: Option<(usize, usize)>,
+}
+
 /// [`load_tapes`], each document also handed to `scan` as its [`ScalarTexts`] when it ends
-/// (while its scalars are at hand, with no second walk of its tape); what `scan` answers is
-/// kept beside the tape (0 without a `scan`), and the kind whose schema the document
-/// certainly matches, checked as it was built ([`crate::shape::Stream`]; `None`: not known
-/// to, jsonschema decides).
+/// (while its scalars are at hand, with no second walk of its tape).
 pub fn load_tapes_scanned(
     text: &str,
     mut scan: Option<&mut dyn FnMut(&ScalarTexts) -> u64>,
-) -> Option<Vec<(Tape, u64, Option<crate::kind::Kind>)>> {
+) -> Option<Vec<TapeRead>> {
     let base = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let input = &text[base..];
     let mut parser = Parser::new_from_str(input);
@@ -313,12 +324,18 @@ pub fn load_tapes_scanned(
         match event {
             Event::DocumentStart(_) => builder.start_document(),
             Event::DocumentEnd => {
+                let name = builder.root_name();
                 if let Some(tape) = builder.take_root() {
                     let answer = match (&mut scan, builder.texts()) {
                         (Some(scan), Some(texts)) => scan(texts),
                         _ => 0,
                     };
-                    out.push((tape, answer, builder.accepted()));
+                    out.push(TapeRead {
+                        tape,
+                        answers: answer,
+                        accepted: builder.accepted(),
+                        name,
+                    });
                 }
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
@@ -894,7 +911,7 @@ mod tests {
             .collect();
         assert_eq!(collected, read, "{text:?}");
         // Each tape keeps the answer for its own document.
-        let answers: Vec<u64> = scanned.iter().map(|(_, a, _)| *a).collect();
+        let answers: Vec<u64> = scanned.iter().map(|d| d.answers).collect();
         assert_eq!(answers, (1..=slow.len() as u64).collect::<Vec<_>>());
         true
     }
