@@ -658,7 +658,8 @@ impl TapeBuilder {
         let (map, count) = (done.map, done.count);
         let body = std::mem::take(&mut done.body);
         // The mapping under a root mapping's `metadata`: its `name` is noted.
-        if d == 1 && map && self.frames[0].map && self.frames[0].key_sym == *METADATA_SYM {
+        let root = &self.frames[0];
+        if d == 1 && map && root.map && root.key_sym.is_some_and(|k| Some(k) == *METADATA_SYM) {
             if let Some((at, len)) = TapeBuilder::find_name(&body, count, span.start) {
                 self.name = Some((1, at, len));
             }
@@ -960,8 +961,8 @@ impl Tape {
     /// builder wrote there ([`TapeBuilder::root_name`]).
     pub fn str_at_offset(&self, at: usize, len: usize) -> StrAt {
         match self.0.get(at..at + len) {
-            // SAFETY-free: only a range of this tape is made a `StrAt`; `Tape::str` checks
-            // its bytes again when it reads them.
+            // Only a range of this tape becomes a `StrAt`, and `Tape::str` checks its bytes
+            // when it reads them.
             Some(_) => match (u16::try_from(at), u8::try_from(len)) {
                 (Ok(start), Ok(len)) if start < u16::MAX => StrAt {
                     at: start.to_le_bytes(),
