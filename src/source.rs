@@ -94,12 +94,13 @@ fn line_lengths(text: &str) -> Option<Box<[u8]>> {
     // (lines are some 20 bytes: a memchr search per line paid its setup each time, 52 M
     // instructions at 10,000 systems against 25 M).
     let mut start = 0;
-    let mut high = false;
     let blocks = bytes.chunks_exact(64);
     let tail = blocks.remainder();
     for (k, block) in blocks.enumerate() {
         let (mut newlines, beyond) = block_masks(block.try_into().unwrap_or(&[0; 64]));
-        high |= beyond;
+        if beyond {
+            return None;
+        }
         while newlines != 0 {
             let at = k * 64 + newlines.trailing_zeros() as usize;
             put(at + 1 - start);
@@ -107,16 +108,15 @@ fn line_lengths(text: &str) -> Option<Box<[u8]>> {
             newlines &= newlines - 1;
         }
     }
+    if !tail.is_ascii() {
+        return None;
+    }
     let from = bytes.len() - tail.len();
     for (i, &b) in tail.iter().enumerate() {
-        high |= b >= 0x80;
         if b == b'\n' {
             put(from + i + 1 - start);
             start = from + i + 1;
         }
-    }
-    if high {
-        return None;
     }
     put(text.len() - start);
     if out.len() < INDEXED_FROM {
