@@ -589,8 +589,7 @@ impl TapeBuilder {
             return None;
         };
         // A word is read from the vocabulary, not from the body.
-        let (base, at) = (body.as_ptr() as usize, s.as_ptr() as usize);
-        (at >= base && at + s.len() <= base + body.len()).then(|| (at - base, s.len()))
+        offset_in(body, s).map(|at| (at, s.len()))
     }
 
     /// Where the finished document's `metadata.name` is in its tape (offset and length),
@@ -831,7 +830,15 @@ fn skip_inline(tape: &[u8], pos: &mut usize, cursor: u32, words: &[&str]) -> u32
     start + len.unwrap_or(0)
 }
 
-/// Moves `pos` past the node there, decoding nothing but the lengths it needs to.
+/// Where `s` starts in `bytes`, if it is a part of them (a string decoded from a tape is, a
+/// word of the vocabulary is not).
+fn offset_in(bytes: &[u8], s: &str) -> Option<usize> {
+    let (base, at) = (bytes.as_ptr() as usize, s.as_ptr() as usize);
+    (at >= base && at + s.len() <= base + bytes.len()).then(|| at - base)
+}
+
+/// Moves `pos` past the node there, decoding nothing but the lengths it needs to: [`skip`]
+/// for a reader that needs no span (no cursor, no end worked out).
 #[inline]
 fn pass(tape: &[u8], pos: &mut usize) {
     let tag = tape[*pos];
@@ -946,15 +953,7 @@ impl StrAt {
 impl Tape {
     /// Where `s`, a string read from this tape, is.
     pub fn str_at(&self, s: &str) -> StrAt {
-        let (base, p) = (self.0.as_ptr() as usize, s.as_ptr() as usize);
-        let inside = p >= base && p + s.len() <= base + self.0.len();
-        match (u16::try_from(p.wrapping_sub(base)), u8::try_from(s.len())) {
-            (Ok(at), Ok(len)) if inside && at < u16::MAX => StrAt {
-                at: at.to_le_bytes(),
-                len,
-            },
-            _ => StrAt::ELSEWHERE,
-        }
+        offset_in(&self.0, s).map_or(StrAt::ELSEWHERE, |at| self.str_at_offset(at, s.len()))
     }
 
     /// [`Tape::str_at`] of the `len` bytes at offset `at` of this tape, a string the
