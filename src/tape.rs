@@ -42,11 +42,13 @@ struct Vocabulary {
     words: Vec<&'static str>,
     /// Each word's [`Parts`], beside it.
     parts: Vec<Parts>,
-    /// Open addressing by [`Parts::hash`], probed linearly: a word's number plus one (0 is an
-    /// empty slot) beside its hash. Every scalar of every document is looked up here and most
-    /// are not words, so a miss must stop at an empty slot or an unequal hash without
-    /// comparing text; the table is kept an eighth full.
-    slots: Vec<(u64, u32)>,
+    /// Open addressing by [`Parts::hash`], probed linearly: in each slot, the hash's top 32
+    /// bits above a word's number plus one (0 is an empty slot). Every scalar of every
+    /// document is looked up here and most are not words, so a miss must stop at an empty
+    /// slot or an unequal hash without comparing text; the table is kept a quarter full or
+    /// less, and small (8 bytes a slot: 4 KB for the built-in schemas' words), because the
+    /// parser's own data pushes it out of the core's first cache between two lookups.
+    slots: Vec<u64>,
     mask: usize,
     /// A hash's top bits pick its first slot (the multiply mixes every input bit into them).
     shift: u32,
@@ -105,16 +107,16 @@ impl Vocabulary {
         let hash = parts.hash();
         let mut i = (hash >> self.shift) as usize;
         loop {
-            let (slot_hash, word) = self.slots[i];
-            if word == 0 {
+            let slot = self.slots[i];
+            if slot == 0 {
                 return None;
             }
-            let w = word as usize - 1;
-            if slot_hash == hash
+            let w = (slot as u32 - 1) as usize;
+            if (slot ^ hash) >> 32 == 0
                 && self.parts[w] == parts
                 && (parts.len <= Parts::WHOLE || self.words[w].as_bytes() == bytes)
             {
-                return Some(word - 1);
+                return Some(w as u32);
             }
             i = (i + 1) & self.mask;
         }
@@ -126,14 +128,14 @@ impl Vocabulary {
         let mut i = (hash >> self.shift) as usize;
         loop {
             match self.slots[i] {
-                (_, 0) => break,
-                (_, w) if self.words[w as usize - 1] == word => return,
+                0 => break,
+                slot if self.words[(slot as u32 - 1) as usize] == word => return,
                 _ => i = (i + 1) & self.mask,
             }
         }
         self.words.push(word);
         self.parts.push(parts);
-        self.slots[i] = (hash, self.words.len() as u32);
+        self.slots[i] = (hash & !u64::from(u32::MAX)) | self.words.len() as u64;
     }
 }
 
@@ -148,14 +150,14 @@ static VOCABULARY: LazyLock<Vocabulary> = LazyLock::new(|| {
     ];
     let kinds = crate::kind::Kind::ALL.map(crate::kind::Kind::name);
     let schema_words = crate::schema::vocabulary();
-    let size = ((common.len() + kinds.len() + schema_words.len()) * 8).next_power_of_two();
+    let size = ((common.len() + kinds.len() + schema_words.len()) * 4).next_power_of_two();
     let leaked = schema_words
         .into_iter()
         .map(|w| -> &'static str { Box::leak(w.into_boxed_str()) });
     let mut vocabulary = Vocabulary {
         words: Vec::new(),
         parts: Vec::new(),
-        slots: vec![(0, 0); size],
+        slots: vec![0; size],
         mask: size - 1,
         shift: 64 - size.trailing_zeros(),
     };
