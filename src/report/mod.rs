@@ -293,16 +293,29 @@ pub fn render_report(format: Format, r: &Report<'_>, color: bool) -> String {
 
 /// Human output: every finding drawn by miette, then the summary line.
 pub fn human(sources: &SourceMap, findings: &[Finding], summary: &Summary, color: bool) -> String {
-    let mut out = String::new();
-    let mut texts = SafeTexts::default();
-    for f in findings {
-        out.push_str(&render_finding_in(sources, f, color, &mut texts));
-        out.push('\n');
-    }
+    // Drawn in parallel, a run of findings at a time (each run making its files' texts safe
+    // once), and joined in order: drawing is most of a large report's time.
+    use rayon::prelude::*;
+    let mut out: String = findings
+        .par_chunks(HUMAN_RUN)
+        .map(|run| {
+            let mut texts = SafeTexts::default();
+            let mut out = String::new();
+            for f in run {
+                out.push_str(&render_finding_in(sources, f, color, &mut texts));
+                out.push('\n');
+            }
+            out
+        })
+        .collect();
     out.push_str(&summary.line());
     out.push('\n');
     out
 }
+
+/// Findings drawn together by one thread of the human report: findings come sorted by file,
+/// so a run's files are few and each is made safe for a terminal once per run.
+const HUMAN_RUN: usize = 64;
 
 /// One finding drawn by miette.
 pub fn render_finding(sources: &SourceMap, finding: &Finding, color: bool) -> String {
@@ -773,5 +786,51 @@ mod tests {
                 "{format:?}: {out}"
             );
         }
+    }
+
+    #[test]
+    fn a_human_report_drawn_in_runs_is_every_finding_in_order() {
+        // Runs of HUMAN_RUN findings are drawn on different threads: joined, they are the
+        // findings drawn one by one, in order, over files that end and begin inside a run.
+        let text: String = (0..100).map(|i| format!("key{i}: value\n")).collect();
+        let line_starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let mut sources = SourceMap::default();
+        let files: Vec<FileId> = (0..3)
+            .map(|n| {
+                sources.add(SourceFile::new(
+                    format!("f{n}.yaml").into(),
+                    format!("f{n}.yaml"),
+                    text.as_str().into(),
+                ))
+            })
+            .collect();
+        let count = HUMAN_RUN * 3 + 5;
+        let findings: Vec<Finding> = (0..count)
+            .map(|i| {
+                let file = files[i * files.len() / count];
+                let at = line_starts[i * 7 % 100];
+                Finding::error("t/r", file, Span::new(at, at + 3), format!("finding {i}"))
+            })
+            .collect();
+        let summary = Summary::new(3, 3, &findings);
+        let one_by_one: String = findings
+            .iter()
+            .map(|f| render_finding(&sources, f, false) + "\n")
+            .collect::<String>()
+            + &summary.line()
+            + "\n";
+        let out = human(&sources, &findings, &summary, false);
+        assert_eq!(out, one_by_one);
+        let order: Vec<usize> = out
+            .match_indices("finding ")
+            .filter_map(|(i, _)| out[i + 8..].split(|c: char| !c.is_ascii_digit()).next())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(order, sorted);
+        assert!(order.len() >= findings.len());
     }
 }
