@@ -225,6 +225,7 @@ fn run_check(args: &CheckArgs) -> u8 {
             true => Helps::Worded,
             false => Helps::Omitted,
         },
+        timings: args.timings,
     };
     let outcome = match check::run(&opts) {
         Ok(o) => o,

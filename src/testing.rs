@@ -106,7 +106,7 @@ fn run_example(
     today: Date,
 ) -> Result<(), String> {
     let inputs = inputs_of(rule, example, pack_file, label)?;
-    let outcome = lint(inputs, packs, &[rule], &[], today, Helps::Worded);
+    let outcome = lint(inputs, packs, &[rule], &[], today, Helps::Worded, false);
     let describe = |f: &crate::diag::Finding| {
         let file = outcome.sources.get(f.primary.file);
         let at = file.line_col(f.primary.span.start);

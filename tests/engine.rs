@@ -149,6 +149,7 @@ fn lint_with(packs: &Packs, text: &str, overrides: &[ParamOverride]) -> Outcome 
         overrides,
         today(),
         Helps::Worded,
+        false,
     )
 }
 
@@ -323,7 +324,7 @@ fn helps_are_worded_unless_omitted() {
             name: "estate.yaml".into(),
             text: Arc::from(e.as_str()),
         };
-        let o = lint(vec![input], &p, &rules, &[], today(), helps);
+        let o = lint(vec![input], &p, &rules, &[], today(), helps, false);
         o.findings
             .iter()
             .map(|f| (f.rule.to_string(), f.help.as_deref().map(String::from)))
