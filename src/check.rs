@@ -2,7 +2,7 @@
 //! index → sorted findings.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use rayon::prelude::*;
 
@@ -923,7 +923,11 @@ fn check_file(
     // The text is let go after loading and read again only if a report shows the file; it is
     // kept while loading only when it has suppression comments to read.
     let (path, name) = result.source.into_path_and_name();
-    let source = match text.contains(suppress::MARKER) {
+    // memchr's SIMD search, its searcher built once: str::contains took 11 M instructions
+    // over 13.6 MB at 10k.
+    static MARKER: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(suppress::MARKER));
+    let source = match MARKER.find(text.as_bytes()).is_some() {
         true => SourceFile::new(path, name, text.as_str().into()),
         false => SourceFile::unloaded(path, name, &text),
     };
