@@ -286,7 +286,9 @@ fn symbol(value: &ScalarValue<'_>) -> Option<u32> {
     }
 }
 
-/// [`put_scalar`] with the string's symbol looked up already.
+/// [`put_scalar`] with the string's symbol looked up already. The head is written at one
+/// place for every type (its code inlined once: this runs between two of the parser's
+/// events, and its code and the parser's compete for the core's instruction cache).
 fn put_scalar_sym(
     out: &mut Vec<u8>,
     cursor: u32,
@@ -294,23 +296,19 @@ fn put_scalar_sym(
     value: ScalarValue<'_>,
     sym: Option<u32>,
 ) {
-    match value {
-        ScalarValue::Null => {
-            put_head(out, T_NULL, cursor, span);
-        }
-        ScalarValue::Bool(false) => {
-            put_head(out, T_FALSE, cursor, span);
-        }
-        ScalarValue::Bool(true) => {
-            put_head(out, T_TRUE, cursor, span);
-        }
-        ScalarValue::Int(i) => {
-            put_head(out, T_INT, cursor, span).varint(zigzag(i));
-        }
-        ScalarValue::Float(f) => {
-            put_head(out, T_FLOAT, cursor, span);
-            out.extend_from_slice(&f.to_le_bytes());
-        }
+    /// What follows the head.
+    enum Payload<'s> {
+        None,
+        Number(u64),
+        Float([u8; 8]),
+        Text(&'s [u8]),
+    }
+    let (tag, payload) = match value {
+        ScalarValue::Null => (T_NULL, Payload::None),
+        ScalarValue::Bool(false) => (T_FALSE, Payload::None),
+        ScalarValue::Bool(true) => (T_TRUE, Payload::None),
+        ScalarValue::Int(i) => (T_INT, Payload::Number(zigzag(i))),
+        ScalarValue::Float(f) => (T_FLOAT, Payload::Float(f.to_le_bytes())),
         ScalarValue::Str(s) => {
             let exact = if s.len() == (span.end - span.start) as usize {
                 EXACT
@@ -318,14 +316,23 @@ fn put_scalar_sym(
                 0
             };
             match sym {
-                Some(sym) => {
-                    put_head(out, T_STR | SYM | exact, cursor, span).varint(u64::from(sym));
-                }
-                None => {
-                    put_head(out, T_STR | exact, cursor, span).varint(s.len() as u64);
-                    out.extend_from_slice(s.as_bytes());
-                }
+                Some(sym) => (T_STR | SYM | exact, Payload::Number(u64::from(sym))),
+                None => (T_STR | exact, Payload::Text(s.as_bytes())),
             }
+        }
+    };
+    let mut w = put_head(out, tag, cursor, span);
+    match payload {
+        Payload::None => {}
+        Payload::Number(n) => w.varint(n),
+        Payload::Float(bytes) => {
+            drop(w);
+            out.extend_from_slice(&bytes);
+        }
+        Payload::Text(text) => {
+            w.varint(text.len() as u64);
+            drop(w);
+            out.extend_from_slice(text);
         }
     }
 }
