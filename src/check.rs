@@ -955,12 +955,10 @@ fn check_text(
     let mut scan_all = |texts: &ScalarTexts| {
         let mut answers = 0u64;
         for (s, scan) in scans.iter().enumerate() {
-            if scans_timed {
-                let started = std::time::Instant::now();
-                answers |= u64::from(scan.may_match(texts)) << s;
+            let started = scans_timed.then(std::time::Instant::now);
+            answers |= u64::from(scan.may_match(texts)) << s;
+            if let Some(started) = started {
                 scan_time[s] += started.elapsed();
-            } else {
-                answers |= u64::from(scan.may_match(texts)) << s;
             }
         }
         answers

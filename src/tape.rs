@@ -287,8 +287,8 @@ fn symbol(value: &ScalarValue<'_>) -> Option<u32> {
 }
 
 /// [`put_scalar`] with the string's symbol looked up already. The head is written at one
-/// place for every type (its code inlined once: this runs between two of the parser's
-/// events, and its code and the parser's compete for the core's instruction cache).
+/// place for every type: its code is inlined once, not in each type's arm (4.3 -> 2.7 KB of
+/// code, run for every scalar).
 fn put_scalar_sym(
     out: &mut Vec<u8>,
     cursor: u32,
