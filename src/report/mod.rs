@@ -293,16 +293,16 @@ pub fn render_report(format: Format, r: &Report<'_>, color: bool) -> String {
 
 /// Human output: every finding drawn by miette, then the summary line.
 pub fn human(sources: &SourceMap, findings: &[Finding], summary: &Summary, color: bool) -> String {
-    // Drawn in parallel, a run of findings at a time (each run making its files' texts safe
-    // once), and joined in order: drawing is most of a large report's time.
+    // Drawn in parallel, a run of findings at a time, and joined in order: drawing is most
+    // of a large report's time. The files' texts are made safe first, once each.
     use rayon::prelude::*;
+    let texts = SafeTexts::of_findings(sources, findings);
     let mut out: String = findings
         .par_chunks(HUMAN_RUN)
         .map(|run| {
-            let mut texts = SafeTexts::default();
             let mut out = String::new();
             for f in run {
-                out.push_str(&render_finding_in(sources, f, color, &mut texts));
+                out.push_str(&render_finding_in(sources, f, color, &texts));
                 out.push('\n');
             }
             out
@@ -313,13 +313,12 @@ pub fn human(sources: &SourceMap, findings: &[Finding], summary: &Summary, color
     out
 }
 
-/// Findings drawn together by one thread of the human report: findings come sorted by file,
-/// so a run's files are few and each is made safe for a terminal once per run.
+/// Findings drawn together by one thread of the human report.
 const HUMAN_RUN: usize = 64;
 
 /// One finding drawn by miette.
 pub fn render_finding(sources: &SourceMap, finding: &Finding, color: bool) -> String {
-    render_finding_in(sources, finding, color, &mut SafeTexts::default())
+    render_finding_in(sources, finding, color, &SafeTexts::default())
 }
 
 /// [`render_finding`], the files' texts made safe for a terminal taken from `texts`.
@@ -327,7 +326,7 @@ fn render_finding_in(
     sources: &SourceMap,
     finding: &Finding,
     color: bool,
-    texts: &mut SafeTexts,
+    texts: &SafeTexts,
 ) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -373,7 +372,7 @@ struct Src<'a> {
 }
 
 impl<'a> Src<'a> {
-    fn new(sources: &'a SourceMap, id: FileId, texts: &mut SafeTexts) -> Src<'a> {
+    fn new(sources: &'a SourceMap, id: FileId, texts: &SafeTexts) -> Src<'a> {
         let file = sources.get(id);
         Src {
             name: file.name.clone(),
@@ -389,11 +388,30 @@ impl<'a> Src<'a> {
 struct SafeTexts(std::collections::HashMap<FileId, Arc<str>>);
 
 impl SafeTexts {
-    fn of(&mut self, id: FileId, file: &crate::source::SourceFile) -> Arc<str> {
-        self.0
-            .entry(id)
-            .or_insert_with(|| safe_text(&file.text))
-            .clone()
+    /// The safe texts of every file `findings` show (primary and related places), worked
+    /// out in parallel, once each.
+    fn of_findings(sources: &SourceMap, findings: &[Finding]) -> SafeTexts {
+        use rayon::prelude::*;
+        let mut ids: Vec<FileId> = findings
+            .iter()
+            .flat_map(|f| std::iter::once(&f.primary).chain(&f.related))
+            .map(|l| l.file)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        SafeTexts(
+            ids.into_par_iter()
+                .map(|id| (id, safe_text(&sources.get(id).text)))
+                .collect(),
+        )
+    }
+
+    /// File `id`'s safe text, worked out now if it was not already.
+    fn of(&self, id: FileId, file: &crate::source::SourceFile) -> Arc<str> {
+        match self.0.get(&id) {
+            Some(text) => text.clone(),
+            None => safe_text(&file.text),
+        }
     }
 }
 
@@ -496,7 +514,7 @@ fn caption(s: &str) -> Option<String> {
 }
 
 impl<'a> Drawn<'a> {
-    fn new(sources: &'a SourceMap, f: &Finding, texts: &mut SafeTexts) -> Drawn<'a> {
+    fn new(sources: &'a SourceMap, f: &Finding, texts: &SafeTexts) -> Drawn<'a> {
         let file = sources.get(f.primary.file);
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             caption(&f.primary.message),
@@ -534,7 +552,7 @@ impl<'a> Drawn<'a> {
         }
     }
 
-    fn related(sources: &'a SourceMap, label: &Label, texts: &mut SafeTexts) -> Drawn<'a> {
+    fn related(sources: &'a SourceMap, label: &Label, texts: &SafeTexts) -> Drawn<'a> {
         Drawn {
             message: label.message.clone(),
             code: None,
