@@ -461,6 +461,14 @@ fn run_chunk(
     let estate = ctx.estate;
     let rows = SlotRows::fill(estate, range.clone().collect(), trie);
     let mut decided = filters.chunk(range.len());
+    // The chunk's entities of each kind, in estate order: a rule of one kind goes through
+    // its own only (most rules select one kind; an estate is mostly systems, backups and
+    // integrations).
+    let mut of_kind: [Vec<u32>; 5] = Default::default();
+    for (k, idx) in range.clone().enumerate() {
+        of_kind[estate.entities[idx].kind as usize].push(k as u32);
+    }
+    let all: Vec<u32> = (0..range.len() as u32).collect();
     let mut findings = Vec::new();
     let mut ends = Vec::with_capacity(rules.len());
     let runs = rules
@@ -486,9 +494,14 @@ fn run_chunk(
                 scope: scope.as_ref(),
                 helps,
             };
-            for (k, idx) in range.clone().enumerate() {
-                let e = &estate.entities[idx];
-                if !rule.selects(e.kind) {
+            let chosen = match rule.kinds.as_deref() {
+                Some(&[kind]) => &of_kind[kind as usize],
+                _ => &all,
+            };
+            for &k in chosen {
+                let k = k as usize;
+                let idx = range.start + k;
+                if !rule.selects(estate.entities[idx].kind) {
                     continue;
                 }
                 let doc = rows.doc(k);
