@@ -48,6 +48,36 @@ static KEYS: LazyLock<[Vec<Vec<Key>>; 5]> = LazyLock::new(|| {
     })
 });
 
+/// For a kind whose reference paths are all two keys with the same first (`spec.owner`,
+/// `spec.dependsOn`): that first key, and the second of each path in order. Their entries
+/// are then found in one walk of the shared mapping ([`crate::tape::MapRef::entries_key`]).
+static SHARED: LazyLock<[Option<SharedFirst>; 5]> = LazyLock::new(|| {
+    Kind::ALL.map(|k| {
+        let paths: Vec<(&str, &str)> = k
+            .ref_fields()
+            .iter()
+            .map(|f| {
+                f.path
+                    .split_once('.')
+                    .filter(|(_, rest)| !rest.contains('.'))
+            })
+            .collect::<Option<_>>()?;
+        let (first, _) = *paths.first()?;
+        paths.iter().all(|(f, _)| *f == first).then(|| {
+            (
+                Key::new(first),
+                paths.iter().map(|(_, s)| Key::new(s)).collect(),
+            )
+        })
+    })
+});
+
+/// A first key that all of a kind's reference paths share, and the second key of each.
+type SharedFirst = (Key, Vec<Key>);
+
+/// Most reference fields a kind has (their entries are found into an array of this size).
+const MOST_FIELDS: usize = 4;
+
 impl Links {
     /// Resolves every reference field of `entities` with `lookup` (kind, name → entity).
     pub fn build(
@@ -62,6 +92,15 @@ impl Links {
                 let mut data = Vec::with_capacity(chunk.len() * 4);
                 for e in chunk {
                     start.push(data.len() as u32);
+                    if let Some((first, seconds)) = &SHARED[e.kind as usize] {
+                        if seconds.len() <= MOST_FIELDS {
+                            let walked = shared_walk(e.root(), first, seconds);
+                            for (field, walked) in e.kind.ref_fields().iter().zip(walked) {
+                                encode(walked, field, &lookup, &mut data);
+                            }
+                            continue;
+                        }
+                    }
                     let keys = &KEYS[e.kind as usize];
                     // The fields' paths share their first key (`spec`): its node is found once.
                     let mut first: Option<(&Key, Walk<'_>)> = None;
@@ -180,6 +219,34 @@ impl<'a> Walk<'a> {
     }
 }
 
+/// What [`walk`] gives for each path `first.second` of `seconds` (at most [`MOST_FIELDS`]),
+/// with `first`'s mapping walked once for all of them.
+fn shared_walk<'a>(root: NodeRef<'a>, first: &Key, seconds: &[Key]) -> [Walk<'a>; MOST_FIELDS] {
+    let mut walked = [Walk::Absent; MOST_FIELDS];
+    match walk(root, std::slice::from_ref(first)) {
+        Walk::Found(NodeRef {
+            value: ValueRef::Map(map),
+            ..
+        }) => {
+            let mut found = [None; MOST_FIELDS];
+            map.entries_key(seconds, &mut found);
+            for (w, f) in walked.iter_mut().zip(found) {
+                if let Some(entry) = f {
+                    *w = Walk::Found(entry.value);
+                }
+            }
+        }
+        // A list on the way: each path goes through it.
+        Walk::Found(NodeRef {
+            value: ValueRef::Seq(_),
+            ..
+        })
+        | Walk::ThroughList => walked = [Walk::ThroughList; MOST_FIELDS],
+        Walk::Found(_) | Walk::Absent => {}
+    }
+    walked
+}
+
 /// Follows `keys` from `root` through mappings.
 fn walk<'a>(root: NodeRef<'a>, keys: &[Key]) -> Walk<'a> {
     let mut node = root;
@@ -267,6 +334,12 @@ mod tests {
             "spec: 5",
             // A list on the way: read as written.
             "spec: [{owner: a}, {owner: b}]",
+            // Keys in another order, one quoted (not stored as a word), a key repeated in a
+            // mapping below; no `spec` at all.
+            "spec: {dependsOn: [c], x: {owner: c}, \"owner\": a}",
+            "metadata: {name: q}",
+            // The root itself a list.
+            "- spec: {owner: a}",
         ];
         let entities: Vec<Entity> = docs.iter().map(|d| entity(Kind::System, d)).collect();
         let links = Links::build(&entities, |_, n| names(n));
@@ -283,13 +356,17 @@ mod tests {
                     .collect();
                 match links.items(i, f) {
                     Some(items) => assert_eq!(items, expected, "{} of {}", field.path, docs[i]),
-                    None => assert_eq!(i, 5, "{} of {}", field.path, docs[i]),
+                    None => assert!(i == 5 || i == 8, "{} of {}", field.path, docs[i]),
                 }
             }
         }
         assert_eq!(links.items(0, 1), Some(&[0, UNKNOWN, NOT_NAME, 2][..]));
         assert_eq!(links.items(5, 0), None);
-        assert_eq!(links.items(6, 0), None, "past the last entity");
+        assert_eq!(links.items(6, 0), Some(&[0][..]));
+        assert_eq!(links.items(6, 1), Some(&[2][..]));
+        assert_eq!(links.items(7, 0), Some(&[][..]));
+        assert_eq!(links.items(8, 1), None);
+        assert_eq!(links.items(9, 0), None, "past the last entity");
     }
 
     #[test]

@@ -1058,8 +1058,8 @@ pub struct SlotTrie {
 struct TrieNode {
     /// (symbol, child node), in insertion order.
     children: Vec<(u32, u32)>,
-    /// For a node of many children (`spec`): the child by symbol, [`NO_CHILD`] for none;
-    /// empty for the others, whose few children are searched.
+    /// For a node of many children (`spec`): the child's place in `children` by symbol,
+    /// [`NO_CHILD`] for none; empty for the others, whose few children are searched.
     by_sym: Box<[u32]>,
     slot: Option<u32>,
 }
@@ -1110,8 +1110,8 @@ impl SlotTrie {
         for node in &mut trie.nodes {
             if node.children.len() > SEARCHED_CHILDREN {
                 let mut by_sym = vec![NO_CHILD; VOCABULARY.words.len()];
-                for &(sym, child) in &node.children {
-                    by_sym[sym as usize] = child;
+                for (place, &(sym, _)) in node.children.iter().enumerate() {
+                    by_sym[sym as usize] = place as u32;
                 }
                 node.by_sym = by_sym.into();
             }
@@ -1128,15 +1128,16 @@ impl SlotTrie {
         self.slots == 0
     }
 
-    fn child(&self, node: u32, sym: u32) -> Option<u32> {
+    /// The child of `node` keyed `sym`: its place among the node's children, and its node.
+    fn child(&self, node: u32, sym: u32) -> Option<(usize, u32)> {
         let node = self.nodes.get(node as usize)?;
-        if node.by_sym.is_empty() {
-            return node.children.iter().find(|c| c.0 == sym).map(|c| c.1);
-        }
-        node.by_sym
-            .get(sym as usize)
-            .copied()
-            .filter(|&c| c != NO_CHILD)
+        let place = if node.by_sym.is_empty() {
+            node.children.iter().position(|c| c.0 == sym)?
+        } else {
+            let place = *node.by_sym.get(sym as usize)?;
+            (place != NO_CHILD).then_some(place as usize)?
+        };
+        Some((place, node.children[place].1))
     }
 }
 
@@ -1228,6 +1229,18 @@ fn fill_map(
     let count = varint(tape, &mut pos);
     varint(tape, &mut pos);
     let mut cursor = start;
+    // The node's children met so far, by place: once all are, the rest of the mapping has
+    // nothing to find and is not walked (a node of more than 64 children walks it all).
+    let children = trie
+        .nodes
+        .get(node as usize)
+        .map_or(0, |n| n.children.len());
+    let all = match children {
+        0 => return,
+        1..64 => (1u64 << children) - 1,
+        _ => 0,
+    };
+    let mut met = 0u64;
     for _ in 0..count {
         let at = pos;
         let key_cursor = cursor;
@@ -1241,7 +1254,7 @@ fn fill_map(
             (sym, key.span.end)
         };
         let child = sym.and_then(|s| trie.child(node, s));
-        if let Some(child) = child {
+        if let Some((place, child)) = child {
             let entry = &trie.nodes[child as usize];
             if let Some(slot) = entry.slot {
                 let slot = &mut out[slot as usize];
@@ -1261,6 +1274,10 @@ fn fill_map(
                     _ => {}
                 }
             }
+            met |= 1u64.checked_shl(place as u32).unwrap_or(0);
+            if met == all {
+                return;
+            }
         }
         cursor = skip_inline(tape, &mut pos, key_end, words);
     }
@@ -1271,6 +1288,19 @@ struct SymKey {
     sym: u32,
     start: u32,
     end: u32,
+}
+
+impl SymKey {
+    /// The key as [`read`] would decode it, from what is decoded already.
+    fn node<'a>(&self, words: &[&'a str]) -> NodeRef<'a> {
+        NodeRef {
+            span: Span {
+                start: self.start,
+                end: self.end,
+            },
+            value: ValueRef::Str(words[self.sym as usize]),
+        }
+    }
 }
 
 /// The symbol key at `pos`, moving `pos` past it; `None`, `pos` unmoved, for any other node.
@@ -1479,14 +1509,7 @@ impl<'a> MapRef<'a> {
             if let Some(k) = sym_key(body, &mut pos, cursor) {
                 // A symbol key: compared by number, and its value skipped unread when it differs.
                 if key.sym == Some(k.sym) {
-                    // The key as `read` would decode it, from what is decoded already.
-                    let key = NodeRef {
-                        span: Span {
-                            start: k.start,
-                            end: k.end,
-                        },
-                        value: ValueRef::Str(words[k.sym as usize]),
-                    };
+                    let key = k.node(words);
                     let value = read(body, &mut pos, k.end);
                     return Some(EntryRef { key, value });
                 }
@@ -1505,6 +1528,52 @@ impl<'a> MapRef<'a> {
             }
         }
         None
+    }
+
+    /// [`MapRef::entry_key`] for each of `keys` at once (`found[i]` for `keys[i]`: its first
+    /// match, as `entry_key` finds it), in one walk of the entries that stops when every key
+    /// is found. `found` starts all `None`.
+    pub fn entries_key(&self, keys: &[Key], found: &mut [Option<EntryRef<'a>>]) {
+        let map = self.0;
+        let words = &VOCABULARY.words;
+        let body = map.body;
+        let mut pos = 0;
+        let mut cursor = map.start;
+        let mut left = keys.len().min(found.len());
+        for _ in 0..map.count {
+            if left == 0 {
+                return;
+            }
+            let value = if let Some(k) = sym_key(body, &mut pos, cursor) {
+                let wanted =
+                    |(key, f): (&Key, &Option<EntryRef<'_>>)| f.is_none() && key.sym == Some(k.sym);
+                if !keys.iter().zip(found.iter()).any(wanted) {
+                    cursor = skip(body, &mut pos, k.end, words);
+                    continue;
+                }
+                let key = k.node(words);
+                let value = read(body, &mut pos, k.end);
+                for (want, f) in keys.iter().zip(found.iter_mut()) {
+                    if f.is_none() && want.sym == Some(k.sym) {
+                        *f = Some(EntryRef { key, value });
+                        left -= 1;
+                    }
+                }
+                value
+            } else {
+                let key = read(body, &mut pos, cursor);
+                let value = read(body, &mut pos, key.span.end);
+                let text = key.scalar_text();
+                for (want, f) in keys.iter().zip(found.iter_mut()) {
+                    if f.is_none() && text.as_deref() == Some(&*want.text) {
+                        *f = Some(EntryRef { key, value });
+                        left -= 1;
+                    }
+                }
+                value
+            };
+            cursor = value.span.end;
+        }
     }
 
     pub fn iter(&self) -> MapIter<'a> {
@@ -1765,6 +1834,76 @@ mod tests {
              neg: -9223372036854775808\n",
         );
         round_trip("- a\n- [b, {c: d}]\n- {}\n- []\n---\nplain\n---\n? [complex]\n: key\n");
+    }
+
+    #[test]
+    fn entries_found_at_once_are_those_found_one_by_one() {
+        let keys: Vec<Key> = ["owner", "dependsOn", "tier", "nope", "owner"]
+            .iter()
+            .map(|k| Key::new(k))
+            .collect();
+        for src in [
+            "{owner: a, dependsOn: [b], tier: 1}",
+            "{tier: 1, x: {owner: z}, \"owner\": a}",
+            "{dependsOn: {owner: q}, 'tier': 2, 3: x}",
+            "{}",
+        ] {
+            let tape = Tape::from_node(&load(src).documents[0].root);
+            let ValueRef::Map(map) = tape.root().value else {
+                panic!("{src} is a mapping");
+            };
+            let mut found = [None; 5];
+            map.entries_key(&keys, &mut found);
+            for (key, f) in keys.iter().zip(found) {
+                let one = map.entry_key(key);
+                assert_eq!(
+                    f.map(|e| (e.key.span, e.value.span)),
+                    one.map(|e| (e.key.span, e.value.span)),
+                    "`{}` in {src}",
+                    key.text
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_slot_walk_that_stops_early_still_finds_every_path() {
+        // Once `spec`'s children are all met the rest of `spec` is not walked; a child met
+        // first is no reason to stop, nor is a deeper path's parent.
+        let paths: Vec<Vec<u32>> = ["spec.owner", "spec.continuity.rpo", "spec.tier"]
+            .iter()
+            .map(|p| p.split('.').map(|k| Key::new(k).sym().unwrap()).collect())
+            .collect();
+        let trie = SlotTrie::new(paths.iter().map(|p| &p[..]));
+        let src = "spec: {owner: a, x: 1, continuity: {rto: 1h, rpo: 4h}, y: 2, tier: 3, z: 4}";
+        let tape = Tape::from_node(&load(src).documents[0].root);
+        let mut row = vec![SlotPos::ABSENT; trie.len()];
+        tape.fill_slots(&trie, &mut row);
+        let values: Vec<String> = row
+            .iter()
+            .map(|at| format!("{:?}", tape.entry_at(*at).map(|e| e.value.value)))
+            .collect();
+        assert_eq!(
+            values,
+            [r#"Some(Str("a"))"#, r#"Some(Str("4h"))"#, "Some(Int(3))"]
+        );
+        // A node of more than 64 children walks its whole mapping.
+        let words: Vec<&str> = VOCABULARY.words.iter().copied().take(70).collect();
+        let many: Vec<Vec<u32>> = words
+            .iter()
+            .map(|w| vec![Key::new("spec").sym().unwrap(), Key::new(w).sym().unwrap()])
+            .collect();
+        let trie = SlotTrie::new(many.iter().map(|p| &p[..]));
+        let last = words[69];
+        let src = format!("spec: {{{}: 1, {last}: 2}}", words[0]);
+        let tape = Tape::from_node(&load(&src).documents[0].root);
+        let mut row = vec![SlotPos::ABSENT; trie.len()];
+        tape.fill_slots(&trie, &mut row);
+        assert!(
+            row[0] != SlotPos::ABSENT && row[69] != SlotPos::ABSENT,
+            "{src}"
+        );
+        assert!(row[1..69].iter().all(|at| *at == SlotPos::ABSENT));
     }
 
     #[test]
