@@ -236,6 +236,13 @@ pub fn compare(a: &Val, b: &Val, order: Option<&[String]>) -> Option<Ordering> {
         }
         (Val::Date(_), _) | (_, Val::Date(_)) => Some(a.as_date()?.cmp(&b.as_date()?)),
         (Val::Str(x), Val::Str(y)) => {
+            // A duration, a date and a percentage all start with a digit: two words that do
+            // not are compared as text without trying to read either (most comparisons of
+            // strings are between words: `ne: required`).
+            let digit = |s: &str| s.as_bytes().first().is_some_and(u8::is_ascii_digit);
+            if !digit(x) && !digit(y) {
+                return Some(x.cmp(y));
+            }
             // Both sides must read the same way: a duration never compares with a word that
             // is not one (`4hours` against `1d` is a schema error, not an ordering).
             match (
@@ -494,6 +501,12 @@ mod tests {
         );
         assert_eq!(compare(&s("4h"), &Val::Num(1.0), None), None);
         assert_eq!(compare(&s("4hours"), &s("1d"), None), None);
+        // A word against a duration, a date or a percentage: no order either way round.
+        for value in ["1d", "2026-01-02", "80%"] {
+            assert_eq!(compare(&s("soon"), &s(value), None), None, "{value}");
+            assert_eq!(compare(&s(value), &s("soon"), None), None, "{value}");
+        }
+        assert_eq!(compare(&s("Zeta"), &s("alpha"), None), Some(Ordering::Less));
         assert_eq!(
             compare(&s("internal"), &s("public"), None),
             Some(Ordering::Less)

@@ -147,6 +147,19 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// What `select::compare` relies on to compare two words as text without reading
+        /// them: no duration, date or percentage starts with anything but a digit.
+        #[test]
+        fn only_text_starting_with_a_digit_reads_as_a_quantity(
+            text in "[^0-9][0-9a-z%.:+-]{0,12}|[-+.%a-z][0-9%.-]{0,10}",
+        ) {
+            proptest::prop_assert!(parse_duration(&text).is_none());
+            proptest::prop_assert!(Date::parse(&text).is_none());
+            proptest::prop_assert!(parse_percentage(&text).is_none());
+        }
+    }
+
     #[test]
     fn percentages() {
         assert_eq!(parse_percentage("40%"), Some(40.0));
