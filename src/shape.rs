@@ -374,6 +374,10 @@ pub struct Stream {
     /// (bit by place in `kinds`).
     early_keys: Vec<u32>,
     early_kinds: u32,
+    /// The last root key read before `kind` whose value was a word, that word, and the
+    /// kinds whose root rejects it there: every document of a file starts with the same
+    /// `apiVersion: estatelint/v1`, which is then checked against each kind's root once.
+    early_word: Option<(u32, u32, u32)>,
     /// Hashes of the string items of open `uniqueItems` sequences.
     hashes: Vec<u64>,
 }
@@ -405,6 +409,7 @@ impl Stream {
             failed: false,
             early_keys: Vec::new(),
             early_kinds: 0,
+            early_word: None,
             hashes: Vec::new(),
         };
         stream.reset();
@@ -520,6 +525,13 @@ impl Stream {
                 let Some(&key) = self.early_keys.last() else {
                     return false;
                 };
+                if let (Some((k, w, rejects)), Some(word)) = (self.early_word, sym) {
+                    if (k, w) == (key, word) {
+                        self.early_kinds &= !rejects;
+                        return true;
+                    }
+                }
+                let mut rejects = 0;
                 for (i, (_, shapes)) in self.kinds.iter().enumerate() {
                     let fits = shapes.stream_root().is_some_and(|root| {
                         shapes
@@ -527,8 +539,14 @@ impl Stream {
                             .is_some_and(|t| shapes.scalar_fits(t, value, sym))
                     });
                     if !fits {
-                        self.early_kinds &= !(1 << i);
+                        rejects |= 1 << i;
                     }
+                }
+                self.early_kinds &= !rejects;
+                // A word's fit is the same wherever it is read (its text and type are its
+                // number's).
+                if let Some(word) = sym {
+                    self.early_word = Some((key, word, rejects));
                 }
                 true
             }
@@ -1269,6 +1287,25 @@ metadata: {name: kind-first}
                 None,
             ]
         );
+    }
+
+    #[test]
+    fn a_word_read_before_kind_fits_as_it_did_in_the_documents_before() {
+        use crate::kind::Kind;
+        // Each document's early words are checked against every kind's root once per file
+        // and remembered: a word that no kind takes there stays refused, one that fits
+        // stays accepted.
+        let owner = "apiVersion: estatelint/v1\nkind: Owner\nmetadata: {name: a}\nspec: {}\n";
+        let early =
+            "spec: production\nkind: Owner\napiVersion: estatelint/v1\nmetadata: {name: b}\n";
+        let text = [owner, early, early, owner, owner].join("---\n");
+        let accepted: Vec<Option<Kind>> = crate::yaml::load_tapes_scanned(&text, None)
+            .expect("plain documents")
+            .into_iter()
+            .map(|d| d.accepted)
+            .collect();
+        let owner = Some(Kind::Owner);
+        assert_eq!(accepted, vec![owner, None, None, owner, owner]);
     }
 
     #[test]
