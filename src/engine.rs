@@ -464,7 +464,7 @@ fn run_chunk(
     // The chunk's entities of each kind, in estate order: a rule of one kind goes through
     // its own only (most rules select one kind; an estate is mostly systems, backups and
     // integrations).
-    let mut of_kind: [Vec<u32>; 5] = Default::default();
+    let mut of_kind: [Vec<u32>; Kind::COUNT] = Default::default();
     for (k, idx) in range.clone().enumerate() {
         of_kind[estate.entities[idx].kind as usize].push(k as u32);
     }

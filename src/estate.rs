@@ -189,9 +189,9 @@ fn kinds_list() -> String {
 pub struct Estate {
     pub entities: Vec<Entity>,
     /// Per kind (in `Kind::ALL` order): name → entity index.
-    by_name: [NameIndex; 5],
+    by_name: [NameIndex; Kind::COUNT],
     /// Per kind: entity indexes in estate order.
-    by_kind: [Vec<u32>; 5],
+    by_kind: [Vec<u32>; Kind::COUNT],
     /// Entities whose name an earlier entity of their kind has → that entity.
     duplicate_of: foldhash::HashMap<usize, usize>,
     /// Every reference field, resolved.
@@ -214,7 +214,7 @@ impl Estate {
             ..Estate::default()
         };
         // Sized exactly: at 100,000 systems, growing them by doubling kept 1 MB spare.
-        let mut counts = [0; 5];
+        let mut counts = [0; Kind::COUNT];
         for e in &estate.entities {
             counts[slot(e.kind)] += 1;
         }

@@ -26,7 +26,10 @@ const fn r(path: &'static str, target: Kind, many: bool) -> RefField {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    /// How many kinds there are: the length of every table kept per kind.
+    pub const COUNT: usize = 5;
+
+    pub const ALL: [Kind; Kind::COUNT] = [
         Kind::Organization,
         Kind::Owner,
         Kind::System,

@@ -39,7 +39,7 @@ pub struct Links {
 }
 
 /// The keys of each kind's reference paths, in [`Kind::ref_fields`] order.
-static KEYS: LazyLock<[Vec<Vec<Key>>; 5]> = LazyLock::new(|| {
+static KEYS: LazyLock<[Vec<Vec<Key>>; Kind::COUNT]> = LazyLock::new(|| {
     Kind::ALL.map(|k| {
         k.ref_fields()
             .iter()
@@ -48,10 +48,11 @@ static KEYS: LazyLock<[Vec<Vec<Key>>; 5]> = LazyLock::new(|| {
     })
 });
 
-/// For a kind whose reference paths are all two keys with the same first (`spec.owner`,
-/// `spec.dependsOn`): that first key, and the second of each path in order. Their entries
+/// For a kind whose reference paths (at most [`MOST_FIELDS`]) are all two keys with the same
+/// first (`spec.owner`, `spec.dependsOn`): that first key, and the second of each path in
+/// order. Their entries
 /// are then found in one walk of the shared mapping ([`crate::tape::MapRef::entries_key`]).
-static SHARED: LazyLock<[Option<SharedFirst>; 5]> = LazyLock::new(|| {
+static SHARED: LazyLock<[Option<SharedFirst>; Kind::COUNT]> = LazyLock::new(|| {
     Kind::ALL.map(|k| {
         let paths: Vec<(&str, &str)> = k
             .ref_fields()
@@ -63,7 +64,8 @@ static SHARED: LazyLock<[Option<SharedFirst>; 5]> = LazyLock::new(|| {
             })
             .collect::<Option<_>>()?;
         let (first, _) = *paths.first()?;
-        paths.iter().all(|(f, _)| *f == first).then(|| {
+        let shared = paths.len() <= MOST_FIELDS && paths.iter().all(|(f, _)| *f == first);
+        shared.then(|| {
             (
                 Key::new(first),
                 paths.iter().map(|(_, s)| Key::new(s)).collect(),
@@ -93,13 +95,11 @@ impl Links {
                 for e in chunk {
                     start.push(data.len() as u32);
                     if let Some((first, seconds)) = &SHARED[e.kind as usize] {
-                        if seconds.len() <= MOST_FIELDS {
-                            let walked = shared_walk(e.root(), first, seconds);
-                            for (field, walked) in e.kind.ref_fields().iter().zip(walked) {
-                                encode(walked, field, &lookup, &mut data);
-                            }
-                            continue;
+                        let walked = shared_walk(e.root(), first, seconds);
+                        for (field, walked) in e.kind.ref_fields().iter().zip(walked) {
+                            encode(walked, field, &lookup, &mut data);
                         }
+                        continue;
                     }
                     let keys = &KEYS[e.kind as usize];
                     // The fields' paths share their first key (`spec`): its node is found once.

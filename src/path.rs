@@ -26,7 +26,7 @@ pub struct FieldPath {
     slot: Option<u32>,
     /// Per kind (in [`Kind::ALL`] order): which of its reference fields this path is
     /// ([`NOT_A_REF`] for none).
-    refs: [u8; 5],
+    refs: [u8; Kind::COUNT],
 }
 
 const NOT_A_REF: u8 = u8::MAX;
