@@ -94,30 +94,8 @@ impl Links {
                 let mut data = Vec::with_capacity(chunk.len() * 4);
                 for e in chunk {
                     start.push(data.len() as u32);
-                    if let Some((first, seconds)) = &SHARED[e.kind as usize] {
-                        let walked = shared_walk(e.root(), first, seconds);
-                        for (field, walked) in e.kind.ref_fields().iter().zip(walked) {
-                            encode(walked, field, &lookup, &mut data);
-                        }
-                        continue;
-                    }
-                    let keys = &KEYS[e.kind as usize];
-                    // The fields' paths share their first key (`spec`): its node is found once.
-                    let mut first: Option<(&Key, Walk<'_>)> = None;
-                    for (field, keys) in e.kind.ref_fields().iter().zip(keys) {
-                        let walked = match (keys.split_first(), first) {
-                            (Some((key, rest)), Some((seen, there))) if key == seen => {
-                                there.then(rest)
-                            }
-                            (Some((key, rest)), _) => {
-                                let there = walk(e.root(), std::slice::from_ref(key));
-                                first = Some((key, there));
-                                there.then(rest)
-                            }
-                            (None, _) => Walk::Found(e.root()),
-                        };
-                        encode(walked, field, &lookup, &mut data);
-                    }
+                    let shared = SHARED[e.kind as usize].as_ref();
+                    resolve(e.root(), e.kind, shared, &lookup, &mut data);
                 }
                 (start, data)
             })
@@ -209,12 +187,28 @@ enum Walk<'a> {
     ThroughList,
 }
 
-impl<'a> Walk<'a> {
-    /// Follows `keys` further from where this walk led.
-    fn then(self, keys: &[Key]) -> Walk<'a> {
-        match self {
-            Walk::Found(node) => walk(node, keys),
-            other => other,
+/// Appends the reference fields of an entity of `kind` whose document is `root`: from one
+/// walk of their first key's mapping when they share one (`shared`: every built-in kind's
+/// fields do), else each walked on its own.
+fn resolve(
+    root: NodeRef<'_>,
+    kind: Kind,
+    shared: Option<&SharedFirst>,
+    lookup: &impl Fn(Kind, &str) -> Option<usize>,
+    data: &mut Vec<u32>,
+) {
+    let fields = kind.ref_fields();
+    match shared {
+        Some((first, seconds)) => {
+            let walked = shared_walk(root, first, seconds);
+            for (field, walked) in fields.iter().zip(walked) {
+                encode(walked, field, lookup, data);
+            }
+        }
+        None => {
+            for (field, keys) in fields.iter().zip(&KEYS[kind as usize]) {
+                encode(walk(root, keys), field, lookup, data);
+            }
         }
     }
 }
@@ -367,6 +361,47 @@ mod tests {
         assert_eq!(links.items(7, 0), Some(&[][..]));
         assert_eq!(links.items(8, 1), None);
         assert_eq!(links.items(9, 0), None, "past the last entity");
+    }
+
+    #[test]
+    fn the_shared_walk_gives_what_each_path_walked_alone_gives() {
+        // Every built-in kind with reference fields takes the shared walk.
+        for kind in Kind::ALL {
+            assert_eq!(
+                SHARED[kind as usize].is_some(),
+                !kind.ref_fields().is_empty(),
+                "{kind:?}"
+            );
+        }
+        let docs = [
+            (Kind::System, "spec: {owner: b, dependsOn: [a, x, 3, c]}"),
+            (
+                Kind::System,
+                "spec: {dependsOn: {a: 1}, \"owner\": c, owner: a}",
+            ),
+            (Kind::System, "spec: [{owner: a}]"),
+            (Kind::System, "- spec: {owner: a}"),
+            (Kind::Backup, "spec: {covers: [a, c], tier: 1}"),
+            (Kind::Integration, "spec: {to: c, from: a}"),
+            (Kind::Integration, "metadata: {name: q}"),
+            (Kind::Owner, "spec: {deputy: b}"),
+            (Kind::Organization, "spec: {owner: a}"),
+        ];
+        let lookup = |_: Kind, n: &str| names(n);
+        for (kind, doc) in docs {
+            let e = entity(kind, doc);
+            let (mut shared, mut alone) = (Vec::new(), Vec::new());
+            resolve(
+                e.root(),
+                kind,
+                SHARED[kind as usize].as_ref(),
+                &lookup,
+                &mut shared,
+            );
+            resolve(e.root(), kind, None, &lookup, &mut alone);
+            assert_eq!(shared, alone, "{doc}");
+            assert_eq!(shared.is_empty(), kind == Kind::Organization, "{doc}");
+        }
     }
 
     #[test]
