@@ -780,7 +780,7 @@ impl Check {
                 });
             }
             Check::Enum { field, values } => {
-                for hit in field.items(root) {
+                field.for_each_item(root, |hit| {
                     if !values.iter().any(|o| o.equals(hit.node.value)) {
                         let v = Val::from_ref(hit.node);
                         let allowed: Vec<String> = values
@@ -795,7 +795,7 @@ impl Check {
                             .var("value", v.display()),
                         );
                     }
-                }
+                });
             }
             Check::Compare {
                 field,
@@ -912,7 +912,10 @@ impl Check {
                 let (count, span) = match kind {
                     Some(_) => (reverse(prep, ctx.estate, idx), None),
                     None => {
-                        let items: usize = fields.iter().map(|f| f.items(root).len()).sum();
+                        let mut items = 0;
+                        for f in fields {
+                            f.for_each_item(root, |_| items += 1);
+                        }
                         let span = fields
                             .iter()
                             .find_map(|f| f.first(root))
@@ -958,12 +961,15 @@ impl Check {
                 label_via,
             } => {
                 let kind = target_kind(e.kind, via);
-                let left_hit = field.first(root).filter(|h| !h.node.is_null());
                 // Told from resolved references first: almost every entity passes, and only
-                // one that fails needs its names read to be worded.
+                // one that fails needs its names read to be worded (and its value's place
+                // found: the value alone is read first).
                 let linked = doc.entity().and_then(|i| ctx.estate.linked(i, via, kind));
                 if let Some(items) = linked {
-                    let left = left_hit.map(|h| Val::from_ref(h.node));
+                    let left = field
+                        .first_value(root)
+                        .filter(|v| !v.is_null())
+                        .map(Val::from_value);
                     let fails = |t: u32| -> bool {
                         let (Some(left), true) = (&left, t < NOT_NAME) else {
                             return false;
@@ -976,6 +982,7 @@ impl Check {
                         return Ok(out);
                     }
                 }
+                let left_hit = field.first(root).filter(|h| !h.node.is_null());
                 for hit in via.items(root) {
                     let Some(name) = hit.node.as_str() else {
                         continue;
