@@ -50,8 +50,8 @@ static KEYS: LazyLock<[Vec<Vec<Key>>; Kind::COUNT]> = LazyLock::new(|| {
 
 /// For a kind whose reference paths (at most [`MOST_FIELDS`]) are all two keys with the same
 /// first (`spec.owner`, `spec.dependsOn`): that first key, and the second of each path in
-/// order. Their entries
-/// are then found in one walk of the shared mapping ([`crate::tape::MapRef::entries_key`]).
+/// order. Their entries are then found in one walk of the shared mapping
+/// ([`crate::tape::MapRef::entries_key`]).
 static SHARED: LazyLock<[Option<SharedFirst>; Kind::COUNT]> = LazyLock::new(|| {
     Kind::ALL.map(|k| {
         let paths: Vec<(&str, &str)> = k
@@ -188,8 +188,9 @@ enum Walk<'a> {
 }
 
 /// Appends the reference fields of an entity of `kind` whose document is `root`: from one
-/// walk of their first key's mapping when they share one (`shared`: every built-in kind's
-/// fields do), else each walked on its own.
+/// walk of their first key's mapping when they share one (`shared`, the kind's entry of
+/// [`SHARED`]: every built-in kind's fields do), else each walked on its own (tests pass
+/// `None` to hold the two ways equal).
 fn resolve(
     root: NodeRef<'_>,
     kind: Kind,
