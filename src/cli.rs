@@ -255,19 +255,27 @@ fn run_check(args: &CheckArgs) -> u8 {
             )));
         }
     }
-    let mut text = report::render_report(args.format, &report, color);
-    if args.format == Format::Human {
-        for e in &outcome.stale_baseline {
-            text.push_str(&format!(
-                "  stale: {} {} {} {}\n",
-                e.rule,
-                e.file,
-                e.entity.as_deref().unwrap_or("-"),
-                e.path
-            ));
+    let written = if args.format == Format::Compact {
+        // Written as it is worded: a large report is never one string.
+        let mut out = std::io::stdout().lock();
+        report::write_compact(&outcome.sources, &outcome.findings, &mut out)
+            .and_then(|()| out.flush())
+    } else {
+        let mut text = report::render_report(args.format, &report, color);
+        if args.format == Format::Human {
+            for e in &outcome.stale_baseline {
+                text.push_str(&format!(
+                    "  stale: {} {} {} {}\n",
+                    e.rule,
+                    e.file,
+                    e.entity.as_deref().unwrap_or("-"),
+                    e.path
+                ));
+            }
         }
-    }
-    if write_stdout(&text).is_err() {
+        write_stdout(&text)
+    };
+    if written.is_err() {
         return exit::FAILURE;
     }
     if args.timings {
