@@ -723,6 +723,10 @@ impl Frame {
     /// tree compares them); a repeated key is left to the tree, which reports it.
     /// `sym` is the key's symbol if it is a string of the vocabulary.
     fn new_key(&mut self, key: &ScalarValue<'_>, sym: Option<u32>) -> Result<(), Unusual> {
+        // Most keys are words: their symbol is all that is compared.
+        if let (ScalarValue::Str(_), Some(sym)) = (key, sym) {
+            return self.new_word_key(sym);
+        }
         let text: Cow<'_, str> = match *key {
             ScalarValue::Str(s) => Cow::Borrowed(s),
             ScalarValue::Null => Cow::Borrowed("null"),
@@ -733,14 +737,11 @@ impl Frame {
         const SCAN_LIMIT: usize = 16;
         // Another scalar's text may still be a word (`true`, `null`): looked up by text.
         let sym = match key {
-            ScalarValue::Str(_) => sym,
+            ScalarValue::Str(_) => None,
             _ => VOCABULARY.lookup(&text),
         };
         if let Some(sym) = sym {
-            if crate::bits::set(&mut self.keys, sym as usize) {
-                return Err(Unusual);
-            }
-            return Ok(());
+            return self.new_word_key(sym);
         }
         let seen = match &mut self.other_index {
             Some(index) => !index.insert(text.to_string()),
@@ -756,6 +757,15 @@ impl Frame {
             }
         }
         Ok(())
+    }
+
+    /// [`Frame::new_key`] for a key that is the word `sym`.
+    #[inline]
+    fn new_word_key(&mut self, sym: u32) -> Result<(), Unusual> {
+        match crate::bits::set(&mut self.keys, sym as usize) {
+            true => Err(Unusual),
+            false => Ok(()),
+        }
     }
 }
 
