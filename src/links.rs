@@ -92,7 +92,10 @@ impl Links {
             .map(|chunk| {
                 let mut start = Vec::with_capacity(chunk.len());
                 let mut data = Vec::with_capacity(chunk.len() * 4);
-                for e in chunk {
+                for (k, e) in chunk.iter().enumerate() {
+                    if let Some(ahead) = chunk.get(k + crate::estate::PREFETCH_AHEAD) {
+                        ahead.tape.prefetch(crate::tape::StrAt::NONE);
+                    }
                     start.push(data.len() as u32);
                     let shared = SHARED[e.kind as usize].as_ref();
                     resolve(e.root(), e.kind, shared, &lookup, &mut data);
