@@ -72,7 +72,7 @@ impl Entity {
     /// Asks the processor for the memory [`Entity::name`] reads, ahead of reading it.
     #[inline]
     pub fn prefetch_name(&self) {
-        self.tape.prefetch(self.name);
+        self.tape.prefetch_str(self.name);
     }
 
     /// The length of [`Entity::name`], mostly without reading the document (0 without one).
@@ -597,9 +597,6 @@ fn name_at<'n>(names: &'n str, ends: &[u32], pos: u32) -> &'n str {
 
 /// Name → entity for the entities `of_kind` (all of one kind, in estate order), and a finding
 /// for each name defined again (with the entity that defined it first).
-/// How many entities ahead a loop over many entities asks for the memory it will read.
-pub const PREFETCH_AHEAD: usize = 8;
-
 fn name_index(entities: &[Entity], of_kind: &[u32]) -> (NameIndex, Vec<(usize, usize, Finding)>) {
     // The names' string sized exactly (grown by doubling it kept 1.4 MB spare at 100,000
     // systems); a name defined twice is counted twice, a few bytes more.
@@ -616,7 +613,7 @@ fn name_index(entities: &[Entity], of_kind: &[u32]) -> (NameIndex, Vec<(usize, u
     };
     let mut duplicates = Vec::new();
     for (k, &i) in of_kind.iter().enumerate() {
-        if let Some(&ahead) = of_kind.get(k + PREFETCH_AHEAD) {
+        if let Some(&ahead) = of_kind.get(k + crate::tape::PREFETCH_AHEAD) {
             entities[ahead as usize].prefetch_name();
         }
         let i = i as usize;

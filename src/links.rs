@@ -93,8 +93,8 @@ impl Links {
                 let mut start = Vec::with_capacity(chunk.len());
                 let mut data = Vec::with_capacity(chunk.len() * 4);
                 for (k, e) in chunk.iter().enumerate() {
-                    if let Some(ahead) = chunk.get(k + crate::estate::PREFETCH_AHEAD) {
-                        ahead.tape.prefetch(crate::tape::StrAt::NONE);
+                    if let Some(ahead) = chunk.get(k + crate::tape::PREFETCH_AHEAD) {
+                        ahead.tape.prefetch_start();
                     }
                     start.push(data.len() as u32);
                     let shared = SHARED[e.kind as usize].as_ref();
