@@ -35,7 +35,8 @@ run_once() {
     "$@" > /dev/null 2>&1 || true
     e=${EPOCHREALTIME:-$(date +%s.%N)}
   fi
-  echo "$(calc "$e - $s") $m"
+  # (A locale may write the shell's clock with a decimal comma, which awk would cut at.)
+  echo "$(calc "${e/,/.} - ${s/,/.}") $m"
 }
 
 # The floor and the check, $runs rounds, one of each per round: on a machine whose speed
