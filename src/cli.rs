@@ -246,8 +246,12 @@ fn run_check(args: &CheckArgs) -> u8 {
         identities: outcome.identities.as_ref(),
     };
     for (format, path) in args.output_format.iter().zip(&args.output_file) {
-        let text = report::render_report(*format, &report, false);
-        if let Err(e) = std::fs::write(path, text) {
+        let written = std::fs::File::create(path).and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            report::write_report(*format, &report, false, &mut out)?;
+            out.flush()
+        });
+        if let Err(e) = written {
             return fail(&Fatal::message(format!(
                 "cannot write `{}`: {}",
                 crate::discover::display_name(path),
@@ -255,26 +259,23 @@ fn run_check(args: &CheckArgs) -> u8 {
             )));
         }
     }
-    let written = if args.format == Format::Compact {
-        // Written as it is worded: a large report is never one string.
-        let mut out = std::io::stdout().lock();
-        report::write_compact(&outcome.sources, &outcome.findings, &mut out)
-            .and_then(|()| out.flush())
-    } else {
-        let mut text = report::render_report(args.format, &report, color);
+    let mut out = std::io::stdout().lock();
+    let written = report::write_report(args.format, &report, color, &mut out).and_then(|()| {
         if args.format == Format::Human {
             for e in &outcome.stale_baseline {
-                text.push_str(&format!(
-                    "  stale: {} {} {} {}\n",
+                writeln!(
+                    out,
+                    "  stale: {} {} {} {}",
                     e.rule,
                     e.file,
                     e.entity.as_deref().unwrap_or("-"),
                     e.path
-                ));
+                )?;
             }
         }
-        write_stdout(&text)
-    };
+        out.flush()
+    });
+    drop(out);
     if written.is_err() {
         return exit::FAILURE;
     }

@@ -278,7 +278,21 @@ pub fn render(
     render_report(format, &report, color)
 }
 
-/// Writes a report in `format`.
+/// Writes a report in `format` to `out`: the compact one as it is worded
+/// ([`write_compact`]), the others worded whole first.
+pub fn write_report(
+    format: Format,
+    r: &Report<'_>,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Compact => write_compact(r.sources, r.findings, out),
+        _ => out.write_all(render_report(format, r, color).as_bytes()),
+    }
+}
+
+/// A report in `format`, worded whole.
 pub fn render_report(format: Format, r: &Report<'_>, color: bool) -> String {
     match format {
         Format::Human => human(r.sources, r.findings, r.summary, color),
