@@ -68,6 +68,12 @@ pub enum Command {
         /// Kind name, case-insensitive, `rule-pack` or `report`
         kind: String,
     },
+    /// The benchmark's floor (benches/bench.sh): discover and parse, nothing else
+    #[command(hide = true)]
+    ParseFloor {
+        /// Folder of estate files
+        dir: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -172,6 +178,7 @@ pub fn main() -> ExitCode {
         Command::Explain { rule, packs } => run_explain(&rule, &packs),
         Command::Test { packs, today } => run_test(&packs, today),
         Command::Init { dir } => run_init(&dir),
+        Command::ParseFloor { dir } => run_parse_floor(&dir),
     };
     ExitCode::from(code)
 }
@@ -306,6 +313,19 @@ fn run_check(args: &CheckArgs) -> u8 {
     // memory back at once, freeing it node by node would only add to the run.
     std::mem::forget(outcome);
     code
+}
+
+fn run_parse_floor(dir: &std::path::Path) -> u8 {
+    match crate::floor::run(dir) {
+        Ok(counts) => {
+            println!(
+                "{} files, {} bytes, {} events",
+                counts.files, counts.bytes, counts.events
+            );
+            exit::CLEAN
+        }
+        Err(fatal) => fail(&fatal),
+    }
 }
 
 fn run_schema(kind: &str) -> u8 {

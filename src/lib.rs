@@ -20,6 +20,7 @@ pub mod engine;
 pub mod estate;
 pub mod explain;
 pub mod expr;
+pub mod floor;
 pub mod init;
 pub mod kind;
 pub mod levels;

@@ -269,12 +269,12 @@ pub fn load_tapes(text: &str) -> Option<Vec<Tape>> {
     load_tapes_scanned(text, None).map(|docs| docs.into_iter().map(|d| d.tape).collect())
 }
 
-/// The benchmark's floor (`examples/parse-floor.rs`): saphyr-parser's events for `text`,
-/// counted and dropped, nothing else; `None` at a syntax error. Here rather than in the
-/// example so that the floor runs the parser's code as this crate compiled it for
-/// [`load_tapes_scanned`]: a generic parser is compiled into each crate that uses it, and
-/// the two copies were inlined differently from build to build (at 10,000 systems 3.30 or
-/// 3.42 G instructions for the same events), which moved the ratio check / floor with
+/// The benchmark's floor ([`crate::floor`]): saphyr-parser's events for `text`,
+/// counted and dropped, nothing else; `None` at a syntax error. Here, beside
+/// [`load_tapes_scanned`], so that both run one copy of the parser's code: a generic parser
+/// is compiled into each crate that uses it, and when the floor was an example program its
+/// copy and the library's were inlined differently from build to build (at 10,000 systems
+/// 3.30 or 3.42 G instructions for the same events), which moved the ratio check / floor with
 /// changes to unrelated code.
 pub fn count_events(text: &str) -> Option<usize> {
     let mut parser = Parser::new_from_str(text);

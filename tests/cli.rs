@@ -450,6 +450,48 @@ fn schema_command_lists_kinds_for_a_stranger() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The benchmark's floor
+
+#[test]
+fn the_benchmark_floor_is_a_hidden_command_that_parses_every_estate_file() {
+    // What `check` reads of the folder: its five estate files, every byte of them.
+    fn yaml_bytes(dir: &Path) -> u64 {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| match p.extension().and_then(OsStr::to_str) {
+                _ if p.is_dir() => yaml_bytes(&p),
+                Some("yaml" | "yml") => std::fs::metadata(&p).unwrap().len(),
+                _ => 0,
+            })
+            .sum()
+    }
+    let bytes = yaml_bytes(Path::new(VALID));
+    let r = run(["parse-floor", VALID]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let counts: Vec<u64> = r
+        .stdout
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert_eq!(
+        r.stdout,
+        format!("5 files, {bytes} bytes, {} events\n", counts[2])
+    );
+    // Eight documents, each at least a mapping of a few entries.
+    assert!(counts[2] > 8 * 8, "{}", r.stdout);
+    assert!(r.stderr.is_empty());
+    // Not a command users are shown.
+    assert!(!run(["--help"]).stdout.contains("parse-floor"));
+    let r = run(["parse-floor", "testdata/fixtures/no-such-folder"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: `testdata/fixtures/no-such-folder` not found\n"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // File selection
 
 /// Files named in compact output, deduplicated.
