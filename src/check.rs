@@ -419,6 +419,11 @@ fn setup(
     Ok((packs, levels, today, overrides))
 }
 
+/// The error for a path given to check (or to the benchmark's floor) that does not exist.
+pub(crate) fn no_such_path(missing: &Path) -> Fatal {
+    Fatal::message(format!("no such file or folder: `{}`", slash_path(missing)))
+}
+
 /// The estate's files, and the named files findings are limited to when the run names files
 /// only (a pre-commit hook).
 fn discover_estate(
@@ -441,12 +446,7 @@ fn discover_estate(
         Some(files) => vec![estate_root(loaded, files)],
         None => paths.to_vec(),
     };
-    let mut found = discover::discover(&walk_roots, &filter).map_err(|missing| {
-        Fatal::message(format!(
-            "no such file or folder: `{}`",
-            slash_path(&missing)
-        ))
-    })?;
+    let mut found = discover::discover(&walk_roots, &filter).map_err(|m| no_such_path(&m))?;
     // The config file is not part of the estate, even when it sits among the estate's files.
     if let Some(cfg) = loaded
         .file

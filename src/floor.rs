@@ -9,8 +9,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::check::no_such_path;
 use crate::diag::Fatal;
-use crate::discover::{discover, display_name, Filter};
+use crate::discover::{discover, Filter};
 
 /// What the floor read: files, bytes and saphyr-parser events.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -25,8 +26,7 @@ pub struct Counts {
 /// parsed counts no events (the floor times parsing; it reports nothing).
 pub fn run(dir: &Path) -> Result<Counts, Fatal> {
     let filter = Filter::new(Path::new("."), &[], &[]).map_err(|e| Fatal::message(e.error))?;
-    let found = discover(&[dir.to_path_buf()], &filter)
-        .map_err(|missing| Fatal::message(format!("`{}` not found", display_name(&missing))))?;
+    let found = discover(&[dir.to_path_buf()], &filter).map_err(|m| no_such_path(&m))?;
     let (events, bytes) = found
         .files
         .par_iter()
@@ -48,27 +48,28 @@ mod tests {
 
     #[test]
     fn the_floor_parses_every_estate_file_and_counts_its_events() {
-        let dir = std::env::temp_dir().join(format!("estatelint-floor-{}", std::process::id()));
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         std::fs::create_dir_all(dir.join("sub")).unwrap();
-        // Two documents of four and three events past the stream's own (stream start/end,
-        // document start/end, mapping start/end, two scalars a pair).
         let a = "a: 1\n---\nb: [x]\n";
         let b = "c: d\n";
         std::fs::write(dir.join("a.yaml"), a).unwrap();
         std::fs::write(dir.join("sub/b.yml"), b).unwrap();
+        // Not an estate file: neither read nor counted.
         std::fs::write(dir.join("notes.txt"), "not yaml: [").unwrap();
-        let counts = run(&dir).unwrap();
         let events = |t: &str| crate::yaml::count_events(t).unwrap();
+        // `c: d`: stream, document and mapping, each started and ended, and two scalars.
+        assert_eq!(events(b), 8);
         assert_eq!(
-            counts,
+            run(dir).unwrap(),
             Counts {
                 files: 2,
                 bytes: a.len() + b.len(),
                 events: events(a) + events(b),
             }
         );
-        assert_eq!(events(b), 8);
-        std::fs::remove_dir_all(&dir).unwrap();
-        assert!(run(&dir).is_err());
+        let gone = dir.to_path_buf();
+        drop(tmp);
+        assert!(run(&gone).is_err_and(|f| f.message.starts_with("no such file or folder")));
     }
 }

@@ -487,7 +487,7 @@ fn the_benchmark_floor_is_a_hidden_command_that_parses_every_estate_file() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
-        "error: `testdata/fixtures/no-such-folder` not found\n"
+        "error: no such file or folder: `testdata/fixtures/no-such-folder`\n"
     );
 }
 
