@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Compares two builds of estatelint on one generated estate (README "Performance"): each
 # round runs build A's floor (`parse-floor`) and check, then build B's, so both meet the
-# machine's drift alike; each build's check is set against its own floor, whose parser sits
-# at the same addresses as its check's, so where the linker placed the parser cancels out.
+# machine's drift alike; each build's check is set against its own floor (whose parser sits
+# at its check's addresses, though the floor still feels placement more than the check).
 # Prints, per build, the best and median times and the ratio check / floor of each.
 #
 #   cp target/release/estatelint /tmp/a   # before the change
