@@ -19,12 +19,20 @@ if [ ! -d "$dir" ]; then
   "${CARGO_TARGET_DIR:-target}/release/examples/gen-estate" --systems "$n" "$dir" 2> /dev/null
 fi
 
-# Milliseconds one command takes, from the shell's clock (read inline, as in bench.sh).
+# Milliseconds a command takes, from the shell's clock (read inline, as in bench.sh); its
+# first argument is the highest exit code that is a result (the floor 0; a check 1, findings).
+# Any other stops the comparison rather than timing an error (a build without
+# `parse-floor`, a bad path).
 ms() {
-  local s e
+  local ok=$1 s e code=0
+  shift
   s=${EPOCHREALTIME:-$(date +%s.%N)}
-  "$@" > /dev/null 2>&1 || true
+  "$@" > /dev/null 2>&1 || code=$?
   e=${EPOCHREALTIME:-$(date +%s.%N)}
+  if [ "$code" -gt "$ok" ]; then
+    echo "ab.sh: \`$*\` exited $code" >&2
+    return 2
+  fi
   s=${s/,/.} e=${e/,/.}
   awk "BEGIN { printf \"%.1f\", ($e - $s) * 1000 }"
 }
@@ -32,8 +40,10 @@ ms() {
 declare -A build=([A]=$a [B]=$b) times=()
 for _ in $(seq "$rounds"); do
   for side in A B; do
-    times[$side floor]+=" $(ms "${build[$side]}" parse-floor "$dir")"
-    times[$side check]+=" $(ms "${build[$side]}" check "$dir" --today 2026-11-23 --format compact)"
+    t=$(ms 0 "${build[$side]}" parse-floor "$dir")
+    times[$side floor]+=" $t"
+    t=$(ms 1 "${build[$side]}" check "$dir" --today 2026-11-23 --format compact)
+    times[$side check]+=" $t"
   done
 done
 
