@@ -400,6 +400,9 @@ pub struct TapeBuilder {
     /// moves with the body into each parent, and ends as an offset in the finished tape
     /// ([`TapeBuilder::root_name`]), so an entity needs no walk to find its name.
     name: Option<(usize, usize, usize)>,
+    /// Where a finished document is encoded before it is copied to an allocation of its size
+    /// among the estate's other documents ([`crate::memory::long_lived`]).
+    scratch: Vec<u8>,
 }
 
 /// The symbol of `metadata`, and the key `name`: where an entity's name is.
@@ -574,9 +577,9 @@ impl TapeBuilder {
             if let Some(shapes) = &mut self.shapes {
                 shapes.scalar(false, &value, sym);
             }
-            let mut out = Vec::with_capacity(16);
-            put_scalar_sym(&mut out, 0, span, value, sym);
-            self.root = Some(Tape(out.into_boxed_slice()));
+            self.scratch.clear();
+            put_scalar_sym(&mut self.scratch, 0, span, value, sym);
+            self.root = Some(Tape(crate::memory::long_lived(&self.scratch)));
             return Ok(());
         };
         let cursor = frame.item_cursor();
@@ -680,10 +683,11 @@ impl TapeBuilder {
         // Where the body starts in its new place: a name noted in it moves along.
         let moved_to = match d.checked_sub(1) {
             None => {
-                let mut out = Vec::with_capacity(body.len() + 8);
-                put_collection(&mut out, 0, span, map, count, &body);
+                let out = &mut self.scratch;
+                out.clear();
+                put_collection(out, 0, span, map, count, &body);
                 let at = out.len() - body.len();
-                self.root = Some(Tape(out.into_boxed_slice()));
+                self.root = Some(Tape(crate::memory::long_lived(out)));
                 at
             }
             Some(p) => {
