@@ -179,13 +179,20 @@ impl Writer {
     }
 }
 
+/// A day within `span` days after 2026-11-23.
+fn future_date(rng: &mut Rng, span: u64) -> String {
+    estatelint::value::Date::from_days(20_780 + 1 + rng.below(span) as i64).to_string()
+}
+
 fn date(rng: &mut Rng, from_days_ago: u64, span: u64) -> String {
     // Days before 2026-11-23 (day 20,780 since 1970-01-01).
     let days = 20_780 - from_days_ago as i64 - rng.below(span) as i64;
     estatelint::value::Date::from_days(days).to_string()
 }
 
-fn generate(out: &Path, n: usize, seed: u64) -> usize {
+/// Writes the estate of `n` systems under `out` (public for `tests/generator.rs`); returns the
+/// bytes of YAML written.
+pub fn generate(out: &Path, n: usize, seed: u64) -> usize {
     let mut rng = Rng(seed);
     let owners = (n / 10).max(2);
     let mut total = 0;
@@ -239,6 +246,8 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
         let tier = 1 + rng.below(4);
         tiers.push(tier);
         let owner = rng.below(owners as u64);
+        // `ownership/owner-required`: a few systems name no owner.
+        let owned = !rng.chance(1);
         let lifecycle = if rng.chance(90) {
             "production"
         } else {
@@ -254,8 +263,9 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
         let class = CLASSES[class_index];
         let regions = if tier == 1 && rng.chance(95) { 2 } else { 1 };
         let mut t = format!(
-            "apiVersion: estatelint/v1\nkind: System\nmetadata:\n  name: sys-{i:06}\n  title: System {i}\n  labels: {{cost-centre: \"{}\"}}\nspec:\n  owner: team-{owner:05}\n  tier: {tier}\n  lifecycle: {lifecycle}\n  capability: {capability}\n  vendor: {}\n  exposure: {}\n  hosting:\n    provider: aws\n    regions: [{}]\n  data:\n    classification: {class}\n    encryption: {{atRest: {}, inTransit: {}}}\n  access:\n    sso: {}\n    mfa: {}\n    lastReview: {}\n",
+            "apiVersion: estatelint/v1\nkind: System\nmetadata:\n  name: sys-{i:06}\n  title: System {i}\n  labels: {{cost-centre: \"{}\"}}\nspec:\n{}  tier: {tier}\n  lifecycle: {lifecycle}\n  capability: {capability}\n  vendor: {}\n  exposure: {}\n  hosting:\n    provider: aws\n    regions: [{}]\n  data:\n    classification: {class}\n    encryption: {{atRest: {}, inTransit: {}}}\n  access:\n    sso: {}\n    mfa: {}\n    lastReview: {}\n",
             1000 + rng.below(9000),
+            if owned { format!("  owner: team-{owner:05}\n") } else { String::new() },
             rng.pick(&VENDORS),
             if rng.chance(20) { "internet" } else { "internal" },
             REGIONS[..regions].join(", "),
@@ -268,12 +278,18 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
         if tier <= 2 {
             let rpo = rng.below(3) as usize;
             let rto = rng.below(3) as usize;
-            objectives.push(Some((RPO_MINUTES[rpo], RTO_MINUTES[rto])));
-            let _ = write!(
-                t,
-                "  continuity:\n    rpo: {}\n    rto: {}\n",
-                RPO[rpo], RTO[rto]
-            );
+            // `continuity/recovery-objectives`: a few declare no recovery time objective.
+            if rng.chance(2) {
+                objectives.push(None);
+                let _ = write!(t, "  continuity:\n    rpo: {}\n", RPO[rpo]);
+            } else {
+                objectives.push(Some((RPO_MINUTES[rpo], RTO_MINUTES[rto])));
+                let _ = write!(
+                    t,
+                    "  continuity:\n    rpo: {}\n    rto: {}\n",
+                    RPO[rpo], RTO[rto]
+                );
+            }
             if !rng.chance(3) {
                 let _ = writeln!(
                     t,
@@ -333,7 +349,14 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
             }
         }
         if rng.chance(3) {
-            let _ = writeln!(t, "  endOfLife: {}", date(&mut rng, 0, 2000));
+            // Mostly passed (`security/end-of-life`), some within the warning period
+            // (`security/end-of-life-soon`).
+            let day = if rng.chance(25) {
+                future_date(&mut rng, 170)
+            } else {
+                date(&mut rng, 0, 2000)
+            };
+            let _ = writeln!(t, "  endOfLife: {day}");
         }
         w.doc(&t);
     }
@@ -349,7 +372,7 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
             continue;
         }
         let t = format!(
-            "apiVersion: estatelint/v1\nkind: Backup\nmetadata:\n  name: backup-{i:06}\nspec:\n  owner: team-{:05}\n  covers: [sys-{covered:06}]\n  frequency: {}\n  retention: 35d\n  copies: {}\n  offsite: {}\n  immutable: {}\n  encrypted: {}\n  lastRestoreTest:\n    date: {}\n    result: {}\n    duration: 30m\n",
+            "apiVersion: estatelint/v1\nkind: Backup\nmetadata:\n  name: backup-{i:06}\nspec:\n  owner: team-{:05}\n  covers: [sys-{covered:06}]\n  frequency: {}\n  retention: 35d\n  copies: {}\n  offsite: {}\n  immutable: {}\n  encrypted: {}\n  lastRestoreTest:\n    date: {}\n    result: {}\n    duration: {}\n",
             rng.below(owners as u64),
             match objectives[covered] {
                 // Mostly as often as the covered system's rpo asks.
@@ -366,6 +389,8 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
             !rng.chance(2),
             date(&mut rng, 0, test_window),
             if rng.chance(2) { "failed" } else { "passed" },
+            // `continuity/restore-within-rto`: a few restores took longer than any rto.
+            if rng.chance(3) { "12h" } else { "30m" },
         );
         w.doc(&t);
     }
@@ -385,11 +410,33 @@ fn generate(out: &Path, n: usize, seed: u64) -> usize {
         if to == from {
             to = (to + 1) % n as u64;
         }
+        let auth = if rng.chance(2) {
+            "none"
+        } else if rng.chance(2) {
+            // `security/integration-basic-auth`
+            "basic"
+        } else {
+            rng.pick(&["oauth2", "mtls", "api-key"])
+        };
+        // `security/plaintext-secret`: a few descriptions quote a credential.
+        let description = if rng.chance(1) {
+            format!(
+                "  description: \"nightly export; password={}Xy!\"\n",
+                1000 + rng.below(9000)
+            )
+        } else {
+            String::new()
+        };
+        // `security/integration-secret-ref`: a few credentials have no secret store reference.
+        let secret_ref = if rng.chance(2) {
+            String::new()
+        } else {
+            format!("  secretRef: vault://kv/integrations/int-{i:06}\n")
+        };
         let t = format!(
-            "apiVersion: estatelint/v1\nkind: Integration\nmetadata:\n  name: int-{i:06}\nspec:\n  from: sys-{from:06}\n  to: sys-{to:06}\n  method: {}\n  transport: {}\n  auth: {}\n  secretRef: vault://kv/integrations/int-{i:06}\n  criticality: {}\n",
+            "apiVersion: estatelint/v1\nkind: Integration\nmetadata:\n  name: int-{i:06}\n{description}spec:\n  from: sys-{from:06}\n  to: sys-{to:06}\n  method: {}\n  transport: {}\n  auth: {auth}\n{secret_ref}  criticality: {}\n",
             if rng.chance(3) { "file" } else { rng.pick(&["api", "event"]) },
             if rng.chance(2) { "http" } else { "https" },
-            if rng.chance(2) { "none" } else { rng.pick(&["oauth2", "mtls", "api-key"]) },
             rng.pick(&["low", "medium", "high"]),
         );
         w.doc(&t);
