@@ -196,7 +196,7 @@ impl Packs {
         // thread of its own, and the walk, which the floor has too, is what the files wait
         // for. Parsed on the pool as well (as until session 22), four threads shared the two
         // cores at the start and the walk came later: at 10,000 systems the check's median
-        // 285-286 -> 282 ms in two sets of twenty alternating runs.
+        // 285-286 -> 282 ms in three sets of twenty alternating runs.
         let loaded: Vec<_> = chosen.iter().map(|(_, text)| yaml::load(text)).collect();
         std::sync::LazyLock::force(&RULE_PACK);
         for ((name, text), loaded) in chosen.into_iter().zip(loaded) {
