@@ -10,16 +10,16 @@
 #   bash benches/ab.sh /tmp/a /tmp/b             # 8 rounds at 100,000 systems
 #   bash benches/ab.sh /tmp/a /tmp/b 12 10000    # 12 rounds at 10,000
 #
-# BENCH_DIR as for bench.sh: where the estate is (generated there when missing).
+# BENCH_DIR as for bench.sh: where the estate is (generated there when missing or older
+# than the generator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { echo "usage: bash benches/ab.sh BUILD_A BUILD_B [ROUNDS] [SYSTEMS]" >&2; exit 2; }
 a=$1 b=$2 rounds=${3:-8} n=${4:-100000}
 dir=${BENCH_DIR:-target/bench}/estate-$n
-if [ ! -d "$dir" ]; then
-  cargo build --release --quiet --example gen-estate
-  "${CARGO_TARGET_DIR:-target}/release/examples/gen-estate" --systems "$n" "$dir" 2> /dev/null
-fi
+source benches/estate.sh
+mkdir -p "$(dirname "$dir")"
+ensure_estate "$n" "$dir"
 
 # Milliseconds a command takes, from the shell's clock (read inline, as in bench.sh); its
 # first argument is the highest exit code that is a result (the floor 0; a check 1, findings).

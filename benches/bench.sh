@@ -24,6 +24,7 @@ cargo build --release --quiet --bin estatelint --example gen-estate
 bin="${CARGO_TARGET_DIR:-target}/release"
 out=${BENCH_DIR:-target/bench}
 mkdir -p "$out"
+source benches/estate.sh
 
 calc() { awk "BEGIN { print $1 }"; }
 
@@ -65,7 +66,7 @@ printf '%-8s %10s %9s %9s %7s %9s %9s\n' systems "yaml MB" "floor s" "check s" r
 declare -A check_time
 for n in "${sizes[@]}"; do
   dir="$out/estate-$n"
-  [ -d "$dir" ] || "$bin/examples/gen-estate" --systems "$n" "$dir" 2> /dev/null
+  ensure_estate "$n" "$dir"
   bytes=$(find -L "$dir" -name '*.yaml' -print0 | xargs -0 cat | wc -c)
   read -r floor check mem < <(measure_pair "$dir")
   check_time[$n]=$check
