@@ -217,7 +217,13 @@ fn run_check(args: &CheckArgs) -> u8 {
         no_suppressions: args.no_suppressions,
         baseline: args.baseline.clone(),
         write_baseline: args.write_baseline.clone(),
-        release_estate: true,
+        // A report of lines (compact, GitHub's annotations) reads nothing again and holds
+        // little: the estate is kept to the end then (freeing its 400,000 documents at
+        // 100,000 systems took 15 ms, and the process ends next). The other reports read the
+        // files again or quote them, and take their memory after the estate's.
+        release_estate: formats
+            .iter()
+            .any(|f| !matches!(f, Format::Compact | Format::Github)),
         identities: formats.iter().any(|f| {
             matches!(
                 f,

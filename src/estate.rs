@@ -251,14 +251,20 @@ impl Estate {
                 ));
             }
         }
-        // Each kind's names indexed on its own thread.
+        // Each kind's names indexed on a thread of its own, the largest kinds first and
+        // each kind a task of its own, so that the threads finish together (split in
+        // halves of the kinds' list, one thread took systems, backups and integrations:
+        // at 100,000 systems 17 ms of wall for 20 ms of work).
         let entities = &estate.entities;
-        let indexed: Vec<_> = estate
-            .by_kind
-            .par_iter()
-            .map(|of_kind| name_index(entities, of_kind))
+        let mut largest_first: Vec<usize> = (0..Kind::COUNT).collect();
+        largest_first.sort_by_key(|&k| std::cmp::Reverse(estate.by_kind[k].len()));
+        let mut indexed: Vec<(usize, (NameIndex, _))> = largest_first
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|k| (k, name_index(entities, &estate.by_kind[k])))
             .collect();
-        for (k, (index, duplicates)) in indexed.into_iter().enumerate() {
+        indexed.sort_by_key(|(k, _)| *k);
+        for (k, (index, duplicates)) in indexed.into_iter() {
             estate.by_name[k] = index;
             for (i, first, finding) in duplicates {
                 estate.duplicate_of.insert(i, first);

@@ -52,6 +52,38 @@ pub fn release() {
     }
 }
 
+/// The items of `parts`, in order, moved into one vector by the pool's threads, each part's
+/// into its own stretch of it; the parts are left empty (and their buffers freed by the
+/// threads that emptied them). At 100,000 systems the 410,000 entities of 40,000 files took
+/// 13 ms on one thread with the files' other results, most of it moving entities, touching
+/// the new vector's pages for the first time, and freeing 40,000 vectors made by others.
+/// The vector has room for `more` items after them.
+pub fn concat<T: Send>(mut parts: Vec<&mut Vec<T>>, more: usize) -> Vec<T> {
+    use rayon::prelude::*;
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    let mut out: Vec<T> = Vec::with_capacity(total + more);
+    let mut room = &mut out.spare_capacity_mut()[..total];
+    let mut stretches = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let (stretch, rest) = room.split_at_mut(part.len());
+        stretches.push(stretch);
+        room = rest;
+    }
+    parts
+        .par_iter_mut()
+        .zip(stretches)
+        .for_each(|(part, stretch)| {
+            for (slot, item) in stretch.iter_mut().zip(std::mem::take(*part)) {
+                slot.write(item);
+            }
+        });
+    // SAFETY: the stretches are disjoint, cover the first `total` slots, and each is as long
+    // as its part, every item of which was written to it above. (A panic in a thread would
+    // have ended this call before here: the items moved so far would leak, never be read.)
+    unsafe { out.set_len(total) };
+    out
+}
+
 /// `bytes` in an allocation of their own that lives as long as the estate (a document's
 /// tape): taken from a mimalloc heap of this thread that holds nothing else, so that the
 /// documents a thread reads, one file after another, fill pages of their own in that order
@@ -99,6 +131,22 @@ mod tests {
     fn purge_delay_ms() -> c_long {
         // SAFETY: reads mimalloc's option table.
         unsafe { libmimalloc_sys::mi_option_get(PURGE_DELAY) }
+    }
+
+    #[test]
+    fn parts_are_joined_in_order_and_left_empty() {
+        let mut parts: Vec<Vec<String>> = vec![
+            vec!["a".into(), "b".into()],
+            Vec::new(),
+            (0..1000).map(|i| i.to_string()).collect(),
+            vec!["z".into()],
+        ];
+        let want: Vec<String> = parts.concat();
+        let joined = concat(parts.iter_mut().collect(), 3);
+        assert_eq!(joined, want);
+        assert!(joined.capacity() >= want.len() + 3);
+        assert!(parts.iter().all(Vec::is_empty));
+        assert!(concat::<u8>(Vec::new(), 0).is_empty());
     }
 
     #[test]
