@@ -292,6 +292,19 @@ struct PlacedField<'c> {
     at: Vec<std::sync::atomic::AtomicU16>,
 }
 
+/// `n` atomics at 0, in memory taken zeroed: a large block comes so from the system, and its
+/// pages are only touched when an entity's entry is written (by the threads deciding
+/// verdicts), not all on this thread first (six fields of 410,000 entities at 100,000
+/// systems: 3 ms before the rules could start).
+fn zeroed_atomics(n: usize) -> Vec<std::sync::atomic::AtomicU16> {
+    let zeroed = std::mem::ManuallyDrop::new(vec![0u16; n]);
+    let (ptr, len, cap) = (zeroed.as_ptr(), zeroed.len(), zeroed.capacity());
+    // SAFETY: `AtomicU16` has the size, alignment (2) and bit validity of `u16`, so the
+    // vector's block, allocated for `cap` `u16`s, is one for `cap` atomics, `len` of them
+    // holding a valid 0; the original vector is not dropped.
+    unsafe { Vec::from_raw_parts(ptr.cast_mut().cast(), len, cap) }
+}
+
 #[derive(Debug)]
 struct Filter<'c> {
     /// The kind of the entities the filter is applied to.
@@ -332,7 +345,7 @@ impl<'c> Verdicts<'c> {
                             kind,
                             path,
                             rule,
-                            at: (0..entities).map(|_| Default::default()).collect(),
+                            at: zeroed_atomics(entities),
                         });
                     }
                 }

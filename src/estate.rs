@@ -344,6 +344,12 @@ impl Estate {
         // Names were looked up when the links were built; the few broken ones are worded in
         // estate order (suggestions are counted in that order).
         let mut broken = Vec::new();
+        // Most estates have no broken reference: the links tell at once (a scan of their
+        // numbers) rather than by walking every entity's fields (410,000 entities at 100,000
+        // systems: 6 ms).
+        if !self.links.may_have_unresolved() {
+            return findings;
+        }
         for (i, e) in self.entities.iter().enumerate() {
             broken.extend(
                 self.links

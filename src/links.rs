@@ -125,6 +125,12 @@ impl Links {
         Links { start, data }
     }
 
+    /// Whether some reference may be unresolved: false when no item is [`UNKNOWN`] (a
+    /// header that reads as it only makes this true for nothing).
+    pub fn may_have_unresolved(&self) -> bool {
+        self.data.contains(&UNKNOWN)
+    }
+
     /// The fields of entity `e`, each as (header, items).
     fn fields(&self, e: usize) -> impl Iterator<Item = (u32, &[u32])> {
         let run = match (self.start.get(e), self.start.get(e + 1)) {

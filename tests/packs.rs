@@ -78,6 +78,38 @@ fn the_builtin_packs_load() {
     }
 }
 
+/// A check does not validate the built-in packs against the rule-pack schema (they are
+/// embedded and known valid): loaded as packs of one's own, they are.
+#[test]
+fn the_builtin_packs_pass_the_rule_pack_schema() {
+    for (name, text) in estatelint::pack::BUILTIN {
+        let mut packs = Packs::default();
+        let errors = packs.add(
+            PathBuf::from(name),
+            name.to_string(),
+            Arc::from(text),
+            false,
+        );
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+    }
+    // And the schema is applied to packs of one's own: a wrong type is caught by it.
+    let broken = estatelint::pack::BUILTIN[0]
+        .1
+        .replacen("severity: error", "severity: 3", 1);
+    let errors = Packs::default().add(
+        PathBuf::from("x.yaml"),
+        "x.yaml".into(),
+        Arc::from(broken.as_str()),
+        false,
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|f| f.rule.as_str() == "estatelint/rule-pack"),
+        "{errors:?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Schema errors
 
