@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use crate::baseline;
 use crate::bits;
-use crate::checks::DocScan;
+use crate::checks::{DocScan, ScanBatch};
 use crate::config;
 use crate::diag::{did_you_mean, rules, Fatal, Finding, RuleId, Severity};
 use crate::discover::{self, display_name, display_name_in, io_message, slash_path, Filter};
@@ -1016,26 +1016,22 @@ fn check_text(
         ..FileResult::default()
     };
     let started = std::time::Instant::now();
-    // Each scan timed on its own when asked: its time is then its rule's in `--timings`.
-    let mut scan_time = vec![std::time::Duration::ZERO; scans.len()];
-    let mut scan_all = |texts: &ScalarTexts| {
-        let mut answers = 0u64;
-        for (s, scan) in scans.iter().enumerate() {
-            let started = scans_timed.then(std::time::Instant::now);
-            answers |= u64::from(scan.may_match(texts)) << s;
-            if let Some(started) = started {
-                scan_time[s] += started.elapsed();
-            }
-        }
-        answers
+    let mut scanner = FileScans {
+        scans,
+        timed: scans_timed,
+        time: vec![std::time::Duration::ZERO; scans.len()],
+        batch: ScanBatch::default(),
+        docs: 0,
     };
     // Documents straight to tapes; a file with anything unusual goes through the tree, which
     // reports what it finds.
+    let mut scan_doc = |texts: &ScalarTexts| scanner.doc(texts);
     let scanning: Option<&mut dyn FnMut(&ScalarTexts) -> u64> =
-        (!scans.is_empty()).then_some(&mut scan_all);
-    let (tapes, errors) = match yaml::load_tapes_scanned(text, scanning) {
+        (!scans.is_empty()).then_some(&mut scan_doc);
+    let (mut tapes, errors) = match yaml::load_tapes_scanned(text, scanning) {
         Some(docs) => (docs, Vec::new()),
         None => {
+            scanner.restart();
             let loaded = yaml::load(text);
             let tapes = loaded
                 .documents
@@ -1044,7 +1040,7 @@ fn check_text(
                     let tape = Tape::from_node(&d.root);
                     let answers = match scans.is_empty() {
                         true => 0,
-                        false => scan_all(&ScalarTexts::of_tape(&tape)),
+                        false => scanner.doc(&ScalarTexts::of_tape(&tape)),
                     };
                     yaml::TapeRead {
                         tape,
@@ -1057,8 +1053,9 @@ fn check_text(
             (tapes, loaded.errors)
         }
     };
-    result.parse_time = started.elapsed().saturating_sub(scan_time.iter().sum());
-    for (scan, time) in scans.iter().zip(scan_time) {
+    scanner.finish(&mut tapes);
+    result.parse_time = started.elapsed().saturating_sub(scanner.time.iter().sum());
+    for (scan, time) in scans.iter().zip(scanner.time) {
         scan.add_time(time);
     }
     for err in errors {
@@ -1149,6 +1146,77 @@ fn check_text(
     result
 }
 
+/// The whole-document searches of one file's documents: each answered as its document ends,
+/// or, when it can wait ([`DocScan::batches`]), for all the file's documents at once at its
+/// end. Each search timed on its own when asked: its time is then its rule's in `--timings`.
+struct FileScans<'s> {
+    scans: &'s [DocScan],
+    timed: bool,
+    time: Vec<std::time::Duration>,
+    batch: ScanBatch,
+    /// Documents answered so far.
+    docs: usize,
+}
+
+impl FileScans<'_> {
+    /// What the searches answer now for the next document, which has `texts` (bit `s` for
+    /// search `s`); the rest is added by [`FileScans::finish`].
+    fn doc(&mut self, texts: &ScalarTexts) -> u64 {
+        let mut answers = 0u64;
+        let mut batched = false;
+        for (s, scan) in self.scans.iter().enumerate() {
+            let started = self.timed.then(std::time::Instant::now);
+            let yes = if scan.batches(texts) {
+                batched = true;
+                scan.word_matches(texts)
+            } else {
+                scan.may_match(texts)
+            };
+            answers |= u64::from(yes) << s;
+            if let Some(started) = started {
+                self.time[s] += started.elapsed();
+            }
+        }
+        if batched {
+            self.batch.push(self.docs, texts);
+        }
+        self.docs += 1;
+        answers
+    }
+
+    /// Forgets the documents answered so far (the file is loaded again another way).
+    fn restart(&mut self) {
+        self.batch.clear();
+        self.docs = 0;
+    }
+
+    /// Adds the answers of the searches that waited to the file's `tapes` (one per document
+    /// answered, in order).
+    fn finish(&mut self, tapes: &mut [yaml::TapeRead]) {
+        if self.batch.is_empty() {
+            return;
+        }
+        thread_local! {
+            static LOWERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        LOWERED.with(|lowered| {
+            let mut lowered = lowered.borrow_mut();
+            self.batch.lowered(&mut lowered);
+            for (s, scan) in self.scans.iter().enumerate() {
+                let started = self.timed.then(std::time::Instant::now);
+                scan.batch_matches(&self.batch, &lowered, |doc| {
+                    if let Some(t) = tapes.get_mut(doc) {
+                        t.answers |= 1 << s;
+                    }
+                });
+                if let Some(started) = started {
+                    self.time[s] += started.elapsed();
+                }
+            }
+        });
+    }
+}
+
 /// The text of a file that is not UTF-8, for showing: each invalid byte becomes `?`, so byte
 /// offsets in it are those of the file.
 fn bytes_for_display(bytes: &[u8]) -> Arc<str> {
@@ -1200,6 +1268,87 @@ mod tests {
         let mut one = vec!['x'];
         permute(&mut one, &mut [0]);
         assert_eq!(one, ['x']);
+    }
+
+    proptest::proptest! {
+        /// Searched for a whole file at its end, a search still answers yes for every document
+        /// with a scalar that the expression matches (plain, quoted, block, multi-line,
+        /// non-ASCII scalars; keys too).
+        #[test]
+        fn a_file_searched_at_its_end_misses_no_matching_document(
+            docs in proptest::collection::vec(
+                proptest::collection::vec(
+                    (
+                        proptest::sample::select(vec![
+                            "password=s3cr3t!", "Token: ab12cd34", "AKIAABCDEFGHIJKLMNOP",
+                            "https://u:p4ss@host", "vault://kv/x", "plain words", "pwd",
+                            "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "é password=x1234",
+                            "-----BEGIN RSA PRIVATE KEY", "api-key = 'abc1def'", "x@y", "",
+                        ]),
+                        0..4usize,
+                    ),
+                    1..5,
+                ),
+                1..6,
+            ),
+        ) {
+            let packs = crate::pack::Packs::builtin().unwrap();
+            let rules: Vec<&Rule> = packs.rules().collect();
+            let scans = DocScan::of_checks(rules.iter().map(|r| &r.check));
+            proptest::prop_assert_eq!(scans.len(), 1);
+            let rule = packs.rule("security/plaintext-secret").unwrap();
+            let crate::checks::Check::Pattern { regex, .. } = &rule.check else {
+                panic!("not a pattern");
+            };
+            // Each scalar written one of four ways; a key sometimes the text itself.
+            let mut text = String::new();
+            for doc in &docs {
+                text.push_str("---\n");
+                for (k, (value, style)) in doc.iter().enumerate() {
+                    let quoted = value.replace('\'', "''");
+                    match style {
+                        0 => text.push_str(&format!("k{k}: '{quoted}'\n")),
+                        1 => text.push_str(&format!("k{k}: |\n  line one\n  {value}\n")),
+                        2 => text.push_str(&format!("'{quoted} {k}': v\n")),
+                        _ => text.push_str(&format!("k{k}: 'first half\n  {quoted}'\n")),
+                    }
+                }
+            }
+            let mut scanner = FileScans {
+                scans: &scans,
+                timed: false,
+                time: vec![std::time::Duration::ZERO],
+                batch: ScanBatch::default(),
+                docs: 0,
+            };
+            let mut scan_doc = |t: &ScalarTexts| scanner.doc(t);
+            let mut tapes = yaml::load_tapes_scanned(&text, Some(&mut scan_doc)).unwrap();
+            scanner.finish(&mut tapes);
+            proptest::prop_assert_eq!(tapes.len(), docs.len());
+            for t in &tapes {
+                let mut matched = false;
+                t.tape.any_scalar(|scalar| {
+                    use crate::tape::Scalar;
+                    matched |= match scalar {
+                        Scalar::Null => false,
+                        Scalar::Str(s) => regex.is_match(s),
+                        Scalar::Sym(sym) => regex.is_match(crate::tape::word(sym)),
+                        Scalar::Bool(b) => regex.is_match(&b.to_string()),
+                        Scalar::Int(i) => regex.is_match(&i.to_string()),
+                        Scalar::Float(f) => regex.is_match(&f.to_string()),
+                    };
+                    false
+                });
+                if matched {
+                    proptest::prop_assert!(t.answers & 1 == 1, "{:?}", text);
+                }
+                // And the batch answers as the search of each document would have.
+                let alone = scans[0].may_match(&ScalarTexts::of_tape(&t.tape));
+                if !alone {
+                    proptest::prop_assert!(t.answers & 1 == 0, "{:?}", text);
+                }
+            }
+        }
     }
 
     #[test]

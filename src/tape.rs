@@ -416,6 +416,8 @@ static NAME_KEY: LazyLock<Key> = LazyLock::new(|| Key::new("name"));
 #[derive(Debug, PartialEq, Eq)]
 pub struct ScalarTexts {
     text: String,
+    /// Where each scalar of `text` starts.
+    starts: Vec<u32>,
     /// Bit `s` set: symbol `s` is a scalar of the document.
     symbols: Vec<u64>,
 }
@@ -436,6 +438,11 @@ impl ScalarTexts {
         &self.text
     }
 
+    /// Where each scalar of [`ScalarTexts::text`] starts.
+    pub fn starts(&self) -> &[u32] {
+        &self.starts
+    }
+
     /// Whether some word of the document is one for which `words` (by symbol) holds.
     pub fn any_word(&self, words: &[bool]) -> bool {
         crate::bits::ones(&self.symbols).any(|sym| words.get(sym).copied().unwrap_or(true))
@@ -443,6 +450,7 @@ impl ScalarTexts {
 
     fn clear(&mut self) {
         self.text.clear();
+        self.starts.clear();
         self.symbols.iter_mut().for_each(|b| *b = 0);
     }
 
@@ -450,6 +458,7 @@ impl ScalarTexts {
     fn new() -> ScalarTexts {
         ScalarTexts {
             text: String::new(),
+            starts: Vec::new(),
             symbols: vec![0; crate::bits::words(VOCABULARY.words.len())],
         }
     }
@@ -464,6 +473,10 @@ impl ScalarTexts {
         match scalar {
             Scalar::Null => return,
             Scalar::Sym(sym) => return self.mark(sym),
+            _ => self.starts.push(self.text.len() as u32),
+        }
+        match scalar {
+            Scalar::Null | Scalar::Sym(_) => {}
             Scalar::Str(s) => self.text.push_str(s),
             Scalar::Bool(b) => self.text.push_str(if b { "true" } else { "false" }),
             Scalar::Int(i) => {
@@ -484,6 +497,7 @@ impl ScalarTexts {
             (ScalarValue::Str(_), Some(sym)) => self.mark(sym),
             (ScalarValue::Null, _) => {}
             (ScalarValue::Str(s), None) => {
+                self.starts.push(self.text.len() as u32);
                 self.text.push_str(s);
                 self.text.push('\n');
             }
