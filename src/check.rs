@@ -1016,13 +1016,7 @@ fn check_text(
         ..FileResult::default()
     };
     let started = std::time::Instant::now();
-    let mut scanner = FileScans {
-        scans,
-        timed: scans_timed,
-        time: vec![std::time::Duration::ZERO; scans.len()],
-        batch: ScanBatch::default(),
-        docs: 0,
-    };
+    let mut scanner = FileScans::new(scans, scans_timed);
     // Documents straight to tapes; a file with anything unusual goes through the tree, which
     // reports what it finds.
     let mut scan_doc = |texts: &ScalarTexts| scanner.doc(texts);
@@ -1156,9 +1150,29 @@ struct FileScans<'s> {
     batch: ScanBatch,
     /// Documents answered so far.
     docs: usize,
+    /// What the searches that waited found: documents and their bits, added at the end.
+    found: Vec<(usize, u64)>,
+    /// Bytes of text after which the batch is searched ([`BATCH_BYTES`]).
+    limit: usize,
 }
 
+/// Texts a batch gathers before it is searched: enough for SIMD to pay, little to hold (a
+/// file of a whole estate's documents is searched a part at a time).
+const BATCH_BYTES: usize = 64 * 1024;
+
 impl FileScans<'_> {
+    fn new(scans: &[DocScan], timed: bool) -> FileScans<'_> {
+        FileScans {
+            scans,
+            timed,
+            time: vec![std::time::Duration::ZERO; scans.len()],
+            batch: ScanBatch::default(),
+            docs: 0,
+            found: Vec::new(),
+            limit: BATCH_BYTES,
+        }
+    }
+
     /// What the searches answer now for the next document, which has `texts` (bit `s` for
     /// search `s`); the rest is added by [`FileScans::finish`].
     fn doc(&mut self, texts: &ScalarTexts) -> u64 {
@@ -1179,6 +1193,9 @@ impl FileScans<'_> {
         }
         if batched {
             self.batch.push(self.docs, texts);
+            if self.batch.len() >= self.limit {
+                self.search();
+            }
         }
         self.docs += 1;
         answers
@@ -1187,12 +1204,12 @@ impl FileScans<'_> {
     /// Forgets the documents answered so far (the file is loaded again another way).
     fn restart(&mut self) {
         self.batch.clear();
+        self.found.clear();
         self.docs = 0;
     }
 
-    /// Adds the answers of the searches that waited to the file's `tapes` (one per document
-    /// answered, in order).
-    fn finish(&mut self, tapes: &mut [yaml::TapeRead]) {
+    /// Searches the documents that wait, and lets their texts go.
+    fn search(&mut self) {
         if self.batch.is_empty() {
             return;
         }
@@ -1205,15 +1222,25 @@ impl FileScans<'_> {
             for (s, scan) in self.scans.iter().enumerate() {
                 let started = self.timed.then(std::time::Instant::now);
                 scan.batch_matches(&self.batch, &lowered, |doc| {
-                    if let Some(t) = tapes.get_mut(doc) {
-                        t.answers |= 1 << s;
-                    }
+                    self.found.push((doc, 1 << s));
                 });
                 if let Some(started) = started {
                     self.time[s] += started.elapsed();
                 }
             }
         });
+        self.batch.clear();
+    }
+
+    /// Adds the answers of the searches that waited to the file's `tapes` (one per document
+    /// answered, in order).
+    fn finish(&mut self, tapes: &mut [yaml::TapeRead]) {
+        self.search();
+        for &(doc, bits) in &self.found {
+            if let Some(t) = tapes.get_mut(doc) {
+                t.answers |= bits;
+            }
+        }
     }
 }
 
@@ -1291,6 +1318,7 @@ mod tests {
                 ),
                 1..6,
             ),
+            limit in proptest::sample::select(vec![1usize, 40, 100, BATCH_BYTES]),
         ) {
             let packs = crate::pack::Packs::builtin().unwrap();
             let rules: Vec<&Rule> = packs.rules().collect();
@@ -1314,13 +1342,9 @@ mod tests {
                     }
                 }
             }
-            let mut scanner = FileScans {
-                scans: &scans,
-                timed: false,
-                time: vec![std::time::Duration::ZERO],
-                batch: ScanBatch::default(),
-                docs: 0,
-            };
+            let mut scanner = FileScans::new(&scans, false);
+            // Searched a few documents at a time too, as a file larger than a batch is.
+            scanner.limit = limit;
             let mut scan_doc = |t: &ScalarTexts| scanner.doc(t);
             let mut tapes = yaml::load_tapes_scanned(&text, Some(&mut scan_doc)).unwrap();
             scanner.finish(&mut tapes);

@@ -2002,8 +2002,9 @@ impl DocScan {
         let Some(required) = &self.required else {
             return;
         };
+        let mut hits = required.hits(lowered);
         let mut from = 0;
-        while let Some(hit) = required.find(lowered, from) {
+        while let Some(hit) = hits.next_from(from) {
             let (doc, scalar) = batch.scalar_at(hit);
             from = match batch.text.get(scalar.clone()) {
                 Some(text) if !self.regex.is_match(text) => (scalar.end + 1).max(hit + 1),
@@ -2038,6 +2039,11 @@ impl ScanBatch {
 
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()
+    }
+
+    /// The bytes of text it holds.
+    pub fn len(&self) -> usize {
+        self.text.len()
     }
 
     pub fn clear(&mut self) {

@@ -125,8 +125,9 @@ impl Links {
         Links { start, data }
     }
 
-    /// Whether some reference may be unresolved: false when no item is [`UNKNOWN`] (a
-    /// header that reads as it only makes this true for nothing).
+    /// Whether some reference may be unresolved: false when no number is [`UNKNOWN`] (a
+    /// header with the same bits, which no estate comes near, would only make it answer true
+    /// for nothing: the fields are then walked as before).
     pub fn may_have_unresolved(&self) -> bool {
         self.data.contains(&UNKNOWN)
     }

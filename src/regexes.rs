@@ -132,27 +132,91 @@ impl Required {
     /// Where in `lowered` (an ASCII text with its letters lowercased) at or after `from` a
     /// literal starts first.
     pub fn find(&self, lowered: &[u8], from: usize) -> Option<usize> {
+        self.hits(lowered).next_from(from)
+    }
+
+    /// The places literals start in `lowered`, asked for in increasing order
+    /// ([`Hits::next_from`]).
+    pub fn hits<'h>(&'h self, lowered: &'h [u8]) -> Hits<'h> {
+        Hits {
+            required: self,
+            lowered,
+            longer: Found::Unsearched,
+            byte: Found::Unsearched,
+        }
+    }
+
+    /// The first literal of two bytes or more at or after `from`.
+    fn find_longer(&self, lowered: &[u8], from: usize) -> Option<usize> {
+        let searcher = self.searcher.as_ref()?;
+        searcher
+            .find(aho_corasick::Input::new(lowered).range(from..))
+            .map(|m| m.start())
+    }
+
+    /// The first rare byte at or after `from`.
+    fn find_byte(&self, lowered: &[u8], from: usize) -> Option<usize> {
         let rest = lowered.get(from..)?;
-        let longer = self.searcher.as_ref().and_then(|s| {
-            s.find(aho_corasick::Input::new(lowered).range(from..))
-                .map(|m| m.start())
-        });
-        let byte = match self.bytes[..] {
+        match self.bytes[..] {
             [] => None,
             [a] => memchr::memchr(a, rest),
             [a, b] => memchr::memchr2(a, b, rest),
             [a, b, c, ..] => memchr::memchr3(a, b, c, rest),
         }
-        .map(|at| from + at);
+        .map(|at| from + at)
+    }
+
+    #[cfg(test)]
+    fn literals(&self) -> usize {
+        self.searcher.as_ref().map_or(0, |s| s.patterns_len()) + self.bytes.len()
+    }
+}
+
+/// Where the next literal of each kind is, as far as searched: each searcher runs again only
+/// once the caller has passed what it found, so a text is read once by each however many
+/// hits the other has (searched from each hit, a rare `@` at the end of a large text was
+/// looked for again after every other hit).
+pub struct Hits<'h> {
+    required: &'h Required,
+    lowered: &'h [u8],
+    longer: Found,
+    byte: Found,
+}
+
+#[derive(Clone, Copy)]
+enum Found {
+    Unsearched,
+    /// Searched from somewhere at or before the place asked for: the first at or after it
+    /// is this one, or none.
+    At(Option<usize>),
+}
+
+impl Hits<'_> {
+    /// The first place at or after `from` where a literal starts; `from` never goes back.
+    pub fn next_from(&mut self, from: usize) -> Option<usize> {
+        let (required, lowered) = (self.required, self.lowered);
+        let longer = Self::refresh(&mut self.longer, from, |f| required.find_longer(lowered, f));
+        let byte = Self::refresh(&mut self.byte, from, |f| required.find_byte(lowered, f));
         match (longer, byte) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
     }
 
-    #[cfg(test)]
-    fn literals(&self) -> usize {
-        self.searcher.as_ref().map_or(0, |s| s.patterns_len()) + self.bytes.len()
+    fn refresh(
+        found: &mut Found,
+        from: usize,
+        search: impl Fn(usize) -> Option<usize>,
+    ) -> Option<usize> {
+        match *found {
+            Found::At(None) => None,
+            Found::At(Some(at)) if at >= from => Some(at),
+            _ => {
+                let at = search(from);
+                *found = Found::At(at);
+                at
+            }
+        }
     }
 }
 
@@ -433,6 +497,32 @@ mod tests {
         assert_eq!(lits(r"a*"), None);
         // A branch that cannot match ASCII text asks for nothing.
         assert_eq!(lits(r"é|xyz").as_deref(), Some("xyz"));
+    }
+
+    #[test]
+    fn hits_come_in_order_from_both_searchers() {
+        // `key` found by the multi-literal searcher, `@` by memchr.
+        let required = Required::of(r"key|@").expect("literals");
+        assert_eq!(
+            (required.bytes.as_slice(), required.literals()),
+            (&b"@"[..], 2)
+        );
+        let text = b"xkey..x@..xkey xkey..........x@";
+        let mut hits = required.hits(text);
+        let (mut from, mut found) = (0, Vec::new());
+        while let Some(at) = hits.next_from(from) {
+            found.push(at);
+            from = at + 1;
+        }
+        let naive: Vec<usize> = (0..text.len())
+            .filter(|&i| text[i..].starts_with(b"key") || text[i..].starts_with(b"@"))
+            .collect();
+        assert_eq!(found, naive);
+        // Asked past a hit, the next one at or after the place asked for.
+        let mut hits = required.hits(text);
+        assert_eq!(hits.next_from(2), Some(7));
+        assert_eq!(hits.next_from(8), Some(11));
+        assert_eq!(hits.next_from(31), None);
     }
 
     #[test]
