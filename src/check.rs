@@ -652,8 +652,6 @@ pub fn lint(
     let mut sources = SourceMap::default();
     sources.reserve_exact(results.len());
     let mut findings = Vec::new();
-    // Sized once (doubling a vector of 400,000 entities would hold two copies at its peak)
-    // and filled by the pool's threads.
     let total = results.iter().map(|r| r.entities.len()).sum();
     let mut documents = 0;
     let mut incomplete = false;
@@ -673,6 +671,8 @@ pub fn lint(
         }
         first += r.entities.len();
     }
+    // One vector sized once (doubling one of 400,000 entities would hold two copies at its
+    // peak), filled by the pool's threads.
     let entities = crate::memory::concat(results.iter_mut().map(|r| &mut r.entities).collect(), 0);
     for r in results {
         parse_time += r.parse_time;
@@ -1141,8 +1141,9 @@ fn check_text(
 }
 
 /// The whole-document searches of one file's documents: each answered as its document ends,
-/// or, when it can wait ([`DocScan::batches`]), for all the file's documents at once at its
-/// end. Each search timed on its own when asked: its time is then its rule's in `--timings`.
+/// or, when it can wait ([`DocScan::batches`]), together with the file's other documents,
+/// [`BATCH_BYTES`] of their text at a time, the last at the file's end. Each search timed on
+/// its own when asked: its time is then its rule's in `--timings`.
 struct FileScans<'s> {
     scans: &'s [DocScan],
     timed: bool,

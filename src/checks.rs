@@ -1978,9 +1978,9 @@ impl DocScan {
         texts_may_match(&self.regex, &self.words, texts)
     }
 
-    /// Whether the search of a document with `texts` can wait for its file's end, to be
-    /// done for all the file's documents at once ([`DocScan::batch_matches`]): it has
-    /// literals, and the text is ASCII. Then what [`DocScan::may_match`] answers is
+    /// Whether the search of a document with `texts` can wait, to be done together with the
+    /// file's other documents ([`DocScan::batch_matches`]): it has literals, and the text is
+    /// ASCII. Then what [`DocScan::may_match`] answers is
     /// `texts.any_word(..)` (asked now, [`DocScan::word_matches`]) or the batch's answer.
     pub fn batches(&self, texts: &ScalarTexts) -> bool {
         self.required.is_some() && texts.text().is_ascii()
@@ -1992,8 +1992,8 @@ impl DocScan {
         texts.any_word(&self.words)
     }
 
-    /// Calls `found` with the number of each document of `batch` that a scalar of may
-    /// match in: the literals are looked for in all the documents' texts at once (`lowered`:
+    /// Calls `found` with the number of each document of `batch` with a scalar the expression
+    /// may match: the literals are looked for in all the documents' texts at once (`lowered`:
     /// the batch's text, ASCII lowercased), with SIMD, and the expression runs only on each
     /// scalar holding one, on its own (a match in a scalar holds a literal in that scalar).
     /// Searched document by document, the texts were too short for SIMD: at 10,000 systems
@@ -2017,8 +2017,8 @@ impl DocScan {
     }
 }
 
-/// The scalar texts of the documents of one file whose whole-document searches wait for the
-/// file's end ([`DocScan::batch_matches`]), joined.
+/// The scalar texts of documents of one file whose whole-document searches wait to be done
+/// together ([`DocScan::batch_matches`]), joined.
 #[derive(Debug, Default)]
 pub struct ScanBatch {
     text: String,

@@ -532,7 +532,6 @@ mod tests {
         let crate::checks::Check::Pattern { regex, .. } = &rule.check else {
             panic!("not a pattern");
         };
-        eprintln!("{:?}", literals_of(regex.as_str()));
         let required = Required::of(regex.as_str()).expect("literals");
         assert!(required.literals() > 20, "{}", required.literals());
     }
